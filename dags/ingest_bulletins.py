@@ -1,0 +1,36 @@
+"""Statistics bulletins (统计公报): crawl the bureau's listing, land new bulletins, check them.
+
+Bulletins appear once a year but corrections do too, so the crawl runs monthly; an unchanged page
+lands nothing new."""
+
+import pendulum
+from airflow.sdk import dag, task
+
+from talent.dag_common import RAW_BULLETINS
+
+
+@dag(
+    schedule="@monthly",
+    start_date=pendulum.datetime(2026, 1, 1, tz="Asia/Shanghai"),
+    catchup=False,
+    tags=["talent", "ingest"],
+    doc_md=__doc__,
+    default_args={"retries": 2, "retry_delay": pendulum.duration(minutes=5)},
+)
+def ingest_bulletins():
+    @task
+    def extract(ds=None) -> dict:
+        from talent import tasks
+
+        return tasks.extract_bulletins(ds)
+
+    @task(outlets=[RAW_BULLETINS])
+    def validate(landing: dict) -> dict:
+        from talent import tasks
+
+        return tasks.validate_landing(landing)
+
+    validate(extract())
+
+
+ingest_bulletins()

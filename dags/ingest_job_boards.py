@@ -1,0 +1,42 @@
+"""Job boards: pull each configured board's postings, scrub personal data, land them, check them.
+
+One mapped task per board (the list comes from config/sources.yml at run time), so adding a board
+needs no change here and one failing board does not hide the others' data."""
+
+import pendulum
+from airflow.sdk import dag, task
+
+from talent.dag_common import RAW_JOB_POSTINGS
+
+
+@dag(
+    schedule="@daily",
+    start_date=pendulum.datetime(2026, 1, 1, tz="Asia/Shanghai"),
+    catchup=False,
+    tags=["talent", "ingest"],
+    doc_md=__doc__,
+    default_args={"retries": 2, "retry_delay": pendulum.duration(minutes=5)},
+)
+def ingest_job_boards():
+    @task
+    def boards() -> list[str]:
+        from talent import tasks
+
+        return tasks.list_job_boards()
+
+    @task(max_active_tis_per_dagrun=2)
+    def extract(board: str, ds=None) -> dict:
+        from talent import tasks
+
+        return tasks.extract_job_board(board, ds)
+
+    @task(outlets=[RAW_JOB_POSTINGS])
+    def validate(landing: dict) -> dict:
+        from talent import tasks
+
+        return tasks.validate_landing(landing)
+
+    validate.expand(landing=extract.expand(board=boards()))
+
+
+ingest_job_boards()

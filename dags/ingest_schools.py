@@ -1,0 +1,34 @@
+"""School records: exports published by the schools and files dropped into the inbox folder
+(enrolment, graduates and destinations by major), landed and checked."""
+
+import pendulum
+from airflow.sdk import dag, task
+
+from talent.dag_common import RAW_SCHOOL_RECORDS
+
+
+@dag(
+    schedule="@daily",
+    start_date=pendulum.datetime(2026, 1, 1, tz="Asia/Shanghai"),
+    catchup=False,
+    tags=["talent", "ingest"],
+    doc_md=__doc__,
+    default_args={"retries": 2, "retry_delay": pendulum.duration(minutes=5)},
+)
+def ingest_schools():
+    @task
+    def extract(ds=None) -> dict:
+        from talent import tasks
+
+        return tasks.extract_schools(ds)
+
+    @task(outlets=[RAW_SCHOOL_RECORDS])
+    def validate(landing: dict) -> dict:
+        from talent import tasks
+
+        return tasks.validate_landing(landing)
+
+    validate(extract())
+
+
+ingest_schools()

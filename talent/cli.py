@@ -1,0 +1,182 @@
+"""The `talent` command: the human entry point to the same functions the DAGs call."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import re
+import sys
+from pathlib import Path
+
+from talent.settings import get_settings
+
+EPILOG = """\
+examples:
+  talent run                              whole pipeline on the bundled sample sources
+  talent run --no-sample                  whole pipeline on the sources in config/sources.yml
+  talent sources serve                    serve the sample site on http://127.0.0.1:8765
+  talent publish --month 2026-10          (re)publish one month's report
+  talent transform                        load checked landings and run dbt build
+
+environment:
+  TALENT_WAREHOUSE_DIR   where raw landings, quarantine, reports and the DuckDB file live (./warehouse)
+  TALENT_DUCKDB_PATH     the warehouse database file (<warehouse>/talent.duckdb)
+  TALENT_SOURCES_CONFIG  the sources file (config/sources.yml)
+  TALENT_SOURCE_BASE_URL overrides base_url in the sources file
+  TALENT_AIRFLOW_HOME    Airflow's home for `talent run` (./.airflow)
+"""
+
+
+def _month(value: str) -> str:
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
+        raise argparse.ArgumentTypeError(f"expected a month as YYYY-MM, got {value!r}")
+    return value
+
+
+def _date(value: str) -> str:
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {value!r}")
+    return value
+
+
+def _print_json(data) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def cmd_run(args) -> int:
+    from talent.run import PipelineError, run_pipeline
+
+    try:
+        result = run_pipeline(
+            date=args.date,
+            month=args.month,
+            sample=not args.no_sample,
+            seed=args.seed,
+            postings=args.postings,
+            end_month=args.end_month,
+        )
+    except PipelineError as exc:
+        print(f"talent run: {exc}", file=sys.stderr)
+        return 1
+    print()
+    print(f"warehouse: {result.warehouse}")
+    print(f"report:    {result.report or '(not published)'}")
+    print(f"           ({result.month}; took {sum(result.dag_seconds.values()):.0f}s in Airflow)")
+    return 0
+
+
+def cmd_sources_generate(args) -> int:
+    from sample_sources.generate import generate_site
+
+    out = Path(args.out) if args.out else get_settings().sample_site_dir
+    truth = generate_site(out, seed=args.seed, postings=args.postings, end_month=args.end_month)
+    print(f"sample site written to {out}")
+    _print_json(truth.get("postings", {}) if not args.verbose_truth else truth)
+    return 0
+
+
+def cmd_sources_serve(args) -> int:
+    from sample_sources.generate import generate_site
+    from sample_sources.server import serve_forever
+
+    site = Path(args.dir) if args.dir else get_settings().sample_site_dir
+    if not (site / "truth.json").exists():
+        print(f"no sample site in {site}: generating one (seed {args.seed}, {args.postings} postings)")
+        generate_site(site, seed=args.seed, postings=args.postings, end_month=args.end_month)
+    print(f"serving {site} on http://{args.host}:{args.port} (Ctrl-C stops)")
+    try:
+        serve_forever(site, args.host, args.port)
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def cmd_transform(args) -> int:
+    from talent import tasks
+
+    _print_json({"load": tasks.load_raw(), "dbt": tasks.dbt_build()})
+    return 0
+
+
+def cmd_publish(args) -> int:
+    from talent import tasks
+
+    month = args.month or tasks.latest_data_month()
+    _print_json(tasks.publish_report(month))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="talent",
+        description="Bazhong talent warehouse: pull sources, check them, build the DuckDB warehouse "
+        "with dbt and publish the monthly talent-demand report.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    sample_opts = argparse.ArgumentParser(add_help=False)
+    sample_opts.add_argument("--seed", type=int, default=42, help="sample generator seed (default 42)")
+    sample_opts.add_argument(
+        "--postings", type=int, default=3000, help="job-board items in the sample site (default 3000)"
+    )
+    sample_opts.add_argument(
+        "--end-month", type=_month, default="2026-10", help="last month of sample postings (default 2026-10)"
+    )
+
+    run = sub.add_parser(
+        "run",
+        parents=[sample_opts],
+        help="run the whole pipeline through Airflow (what `make run` calls)",
+        description="Run every DAG with `airflow dags test` in dependency order: ingest (bulletins, "
+        "job boards, schools) → transform (load + dbt build) → publish. Idempotent: a second run "
+        "lands nothing new and publishes no new report version.",
+    )
+    run.add_argument("--date", type=_date, help="logical date of the ingest run (default: today, UTC)")
+    run.add_argument("--month", type=_month, help="report month (default: the latest month with postings)")
+    run.add_argument(
+        "--no-sample", action="store_true", help="read the sources in the sources config, not the sample site"
+    )
+    run.set_defaults(func=cmd_run)
+
+    sources = sub.add_parser("sources", help="the bundled sample sources (demo and test site)")
+    sources_sub = sources.add_subparsers(dest="sources_command", required=True, metavar="ACTION")
+    gen = sources_sub.add_parser("generate", parents=[sample_opts], help="write the sample site to a folder")
+    gen.add_argument("--out", help="folder to write (default <warehouse>/sample_site)")
+    gen.add_argument("--verbose-truth", action="store_true", help="print the whole truth.json")
+    gen.set_defaults(func=cmd_sources_generate)
+    serve = sources_sub.add_parser("serve", parents=[sample_opts], help="serve the sample site over HTTP")
+    serve.add_argument("--dir", help="site folder (default <warehouse>/sample_site; generated if missing)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8765)
+    serve.set_defaults(func=cmd_sources_serve)
+
+    transform = sub.add_parser("transform", help="load checked raw landings into DuckDB and run dbt build")
+    transform.set_defaults(func=cmd_transform)
+
+    publish = sub.add_parser("publish", help="publish the monthly report for a month")
+    publish.add_argument("--month", type=_month, help="YYYY-MM (default: the latest month with postings)")
+    publish.set_defaults(func=cmd_publish)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
+        datefmt="%H:%M:%S",
+    )
+    try:
+        return args.func(args)
+    except (ValueError, FileNotFoundError, RuntimeError) as exc:
+        print(f"talent {args.command}: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
