@@ -3,8 +3,8 @@
 Runs each DAG with `airflow dags test` (in-process executor, no scheduler) in dependency order:
 the three ingest DAGs, the transform DAG they feed, then the monthly publish DAG. Airflow keeps
 its metadata in SQLite under a project-local AIRFLOW_HOME, so nothing needs a server. With the
-bundled sample sources (the default), the sample site is generated if needed and served on a free
-local port for the duration of the run."""
+bundled sample sources (the default), the sample site is generated if needed and served on a local port
+(8765, or TALENT_SAMPLE_PORT) for the duration of the run."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 INGEST_DAGS = ("ingest_bulletins", "ingest_job_boards", "ingest_schools")
 TRANSFORM_DAG = "transform_warehouse"
 PUBLISH_DAG = "publish_monthly_report"
+DEFAULT_SAMPLE_PORT = 8765
 
 
 class PipelineError(RuntimeError):
@@ -112,6 +113,13 @@ def run_dag(dag_id: str, logical_date: str, env: dict[str, str], log_dir: Path) 
     )
 
 
+def _send_server_log_to(path: Path) -> None:
+    """One line a request is useful when serving by hand, noise in `talent run`'s progress."""
+    server_log = logging.getLogger("sample_sources.server")
+    server_log.handlers[:] = [logging.FileHandler(path, encoding="utf-8")]
+    server_log.propagate = False
+
+
 def publish_logical_date(month: str) -> str:
     """The publish DAG's run for a month starts when that month ends (midnight of the 1st of the
     next month in Bazhong); `airflow dags test` then infers the month as its data interval."""
@@ -127,7 +135,7 @@ def ensure_sample_site(site_dir: Path, *, seed: int, postings: int, end_month: s
     truth_path = site_dir / "truth.json"
     if truth_path.exists():
         truth = json.loads(truth_path.read_text(encoding="utf-8"))
-        if (truth.get("seed"), truth.get("params", {}).get("postings"), truth.get("end_month")) == (
+        if (truth.get("seed"), truth.get("postings_requested"), truth.get("end_month")) == (
             seed,
             postings,
             end_month,
@@ -161,9 +169,20 @@ def run_pipeline(
         if sample:
             from sample_sources.server import serve_in_thread
 
+            _send_server_log_to(log_dir / "sample-server.log")
+
             echo(f"· sample sources: {settings.sample_site_dir} (seed {seed}, {postings} postings)")
             ensure_sample_site(settings.sample_site_dir, seed=seed, postings=postings, end_month=end_month)
-            server, base_url = serve_in_thread(settings.sample_site_dir)
+            # A fixed port, not a free one: ads and bulletins keep the URL they were fetched from,
+            # so a new port each run would make every landing look new.
+            port = int(os.environ.get("TALENT_SAMPLE_PORT", DEFAULT_SAMPLE_PORT))
+            try:
+                server, base_url = serve_in_thread(settings.sample_site_dir, port=port)
+            except OSError as exc:
+                raise PipelineError(
+                    f"cannot serve the sample sources on 127.0.0.1:{port} ({exc}); stop what uses "
+                    "that port or set TALENT_SAMPLE_PORT"
+                ) from exc
             env["TALENT_SOURCE_BASE_URL"] = base_url
             echo(f"· serving them at {base_url}")
 

@@ -1,0 +1,136 @@
+"""Building blocks shared by the suites: the `Check` wrapper that gives every Great Expectations
+expectation a stable name, a severity and a readable reason, plus the checks every landing gets.
+
+Nothing here imports Great Expectations at module level: `talent.load` imports the suites for
+their column types, and that must stay cheap (GX takes ~3 s to import).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+CRITICAL = "critical"
+WARNING = "warning"
+
+# Share of rows a row-level critical expectation must pass before the whole landing fails.
+# Failing rows are quarantined either way; the threshold only decides when "a few bad rows"
+# becomes "the extractor is broken". 5% absorbs odd source rows, not a broken parser.
+DEFAULT_MOSTLY = 0.95
+# Personal data is different: one leaked number is quarantined, but more than 1% of rows
+# means the scrubber is not working and nothing from this landing should be trusted.
+PRIVACY_MOSTLY = 0.99
+
+# Column that carries the 1-based line of records.jsonl; GX reports failing rows by it.
+ROW_COLUMN = "_row"
+# Column the runner fills with type problems ("year: expected integer, got str"), null when fine.
+PROBLEMS_COLUMN = "_problems"
+
+# Patterns for personal data that must have been masked by `extractors.privacy.scrub`.
+# Plain `1[3-9]\d{9}` without digit boundaries on purpose: it also trips on a mobile number
+# glued to other digits, and a false alarm (quarantine) is cheaper than a leak.
+PERSONAL_DATA_PATTERNS: dict[str, str] = {
+    "mobile number": r"1[3-9]\d{9}",
+    "e-mail address": r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}",
+    "ID card number": r"(?<!\d)\d{17}[\dXx](?!\d)",
+}
+_PERSONAL_DATA_RE = [(kind, re.compile(p)) for kind, p in PERSONAL_DATA_PATTERNS.items()]
+# Cheap prefilter: every pattern above needs an "@" or a run of 11+ digits, and most strings have
+# neither (running the full patterns over every field of 100k quarantined rows costs seconds).
+_LONG_DIGITS = re.compile(r"\d{11}")
+
+
+def redact(text: str) -> str:
+    """Mask personal data in a quarantined copy, so the quarantine never spreads what the
+    privacy checks caught (the raw line stays where it is, referenced by row number)."""
+    if "@" not in text and not _LONG_DIGITS.search(text):
+        return text
+    for kind, pattern in _PERSONAL_DATA_RE:
+        text = pattern.sub(f"[redacted {kind}]", text)
+    return text
+
+
+@dataclass
+class Check:
+    """One expectation of a suite.
+
+    `name` is stable (used in result.json and quarantine reasons), `severity` is critical or
+    warning, `fields` are the record fields a failing row is blamed on, and `reason` is the
+    English sentence written into quarantine records.
+    """
+
+    name: str
+    severity: str
+    expectation: Any
+    reason: str
+    fields: tuple[str, ...] = field(default_factory=tuple)
+
+    def __post_init__(self) -> None:
+        if self.severity not in (CRITICAL, WARNING):
+            raise ValueError(f"check {self.name}: severity must be critical or warning, not {self.severity}")
+        # The severity also travels inside GX's own metadata, so a suite exported from the
+        # context (or rendered as data docs) still says which expectations block a landing.
+        self.expectation.meta = {"check": self.name, "severity": self.severity, "reason": self.reason}
+        if not self.fields:
+            self.fields = _fields_of(self.expectation)
+
+    @property
+    def mostly(self) -> float | None:
+        return getattr(self.expectation, "mostly", None)
+
+
+def _fields_of(expectation: Any) -> tuple[str, ...]:
+    """The record fields an expectation looks at; helper columns (leading "_") are not fields."""
+    names = [getattr(expectation, attr, None) for attr in ("column", "column_A", "column_B")]
+    names += list(getattr(expectation, "column_list", None) or [])
+    return tuple(n for n in names if isinstance(n, str) and not n.startswith("_"))
+
+
+def critical(name: str, expectation: Any, reason: str, fields: tuple[str, ...] = ()) -> Check:
+    return Check(name, CRITICAL, expectation, reason, fields)
+
+
+def warning(name: str, expectation: Any, reason: str, fields: tuple[str, ...] = ()) -> Check:
+    return Check(name, WARNING, expectation, reason, fields)
+
+
+def base_checks(columns: dict[str, str]) -> list[Check]:
+    """Checks every landing gets: its columns exist, it has rows, and every value has the JSON
+    type its column needs (so the loader's typed `read_json` cannot fail on it)."""
+    import great_expectations.expectations as gxe
+
+    return [
+        critical(
+            "required_columns",
+            gxe.ExpectTableColumnsToMatchSet(column_set=sorted(columns), exact_match=False),
+            "the landing lacks required columns",
+            ("(columns)",),
+        ),
+        critical(
+            "landing_not_empty",
+            gxe.ExpectTableRowCountToBeBetween(min_value=1),
+            "the landing has no rows",
+            ("(table)",),
+        ),
+        critical(
+            "values_have_contract_types",
+            gxe.ExpectColumnValuesToBeNull(column=PROBLEMS_COLUMN, mostly=DEFAULT_MOSTLY),
+            "a value does not have the type the contract gives its column",
+            ("(types)",),
+        ),
+    ]
+
+
+def no_personal_data(column: str, kind: str, *, prefix: str = "") -> Check:
+    """A critical check that `column` holds no unmasked personal data of `kind`."""
+    import great_expectations.expectations as gxe
+
+    slug = kind.replace(" ", "_").replace("-", "")
+    return critical(
+        f"{prefix or column}_has_no_{slug}",
+        gxe.ExpectColumnValuesToNotMatchRegex(
+            column=column, regex=PERSONAL_DATA_PATTERNS[kind], mostly=PRIVACY_MOSTLY
+        ),
+        f"{column} contains an unmasked {kind}",
+    )

@@ -1,0 +1,192 @@
+"""Raw landing: the immutable hand-off from extractors to validation (contract section 2).
+
+A landing is `RAW_DIR/<source>/<partition>/<sha12>/` holding `records.jsonl`, `manifest.json` and
+optionally `files/` (original bytes). The folder name is derived from the canonical records bytes,
+so re-running an extraction that saw the same data is a no-op, and a changed source lands as a new
+vintage beside the old one instead of overwriting what downstream already read."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path, PurePosixPath
+
+log = logging.getLogger("extractors.landing")
+
+SOURCES = ("bulletins", "job_board_zhaopin", "job_board_rencai", "school_records")
+_PARTITION = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_SOURCE = re.compile(r"^[a-z][a-z0-9_]*$")
+_SHA12 = re.compile(r"^[0-9a-f]{12}$")
+
+
+@dataclass(frozen=True)
+class LandingResult:
+    """What `land` did. `path` is the landing folder; `status` is landed | new_vintage | unchanged."""
+
+    source: str
+    partition: str
+    path: str
+    sha256: str
+    rows: int
+    status: str
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def canonical_jsonl(records: Iterable[Mapping]) -> bytes:
+    """The canonical bytes of records.jsonl: one sorted-key JSON object a line, UTF-8, no escapes.
+
+    allow_nan=False because NaN is not JSON and would break every reader downstream."""
+    lines = [json.dumps(dict(rec), ensure_ascii=False, sort_keys=True, allow_nan=False) + "\n" for rec in records]
+    return "".join(lines).encode("utf-8")
+
+
+def _safe_relpath(name: str) -> PurePosixPath:
+    """files/ entries must stay inside the landing: no absolute paths, no '..'."""
+    rel = PurePosixPath(name.replace("\\", "/").lstrip("/"))
+    if not rel.parts or any(part in ("", ".", "..") for part in rel.parts):
+        raise ValueError(f"unsafe file name for landing: {name!r}")
+    return rel
+
+
+def _normalise_files(files: Mapping[str, bytes] | Iterable[tuple[str, bytes]] | None) -> list[tuple[str, bytes]]:
+    if not files:
+        return []
+    items = files.items() if isinstance(files, Mapping) else files
+    seen: dict[str, bytes] = {}
+    for name, content in items:
+        rel = str(_safe_relpath(name))
+        if rel in seen and seen[rel] != content:
+            raise ValueError(f"two different files named {rel!r} in one landing")
+        seen[rel] = bytes(content)
+    return sorted(seen.items())
+
+
+def land(
+    source: str,
+    partition: str,
+    records: Iterable[Mapping],
+    files: Mapping[str, bytes] | Iterable[tuple[str, bytes]] | None = None,
+    *,
+    raw_dir: str | os.PathLike,
+    fetches: Iterable[Mapping] | None = None,
+) -> LandingResult:
+    """Write one landing atomically and return what happened.
+
+    `files` maps a relative name (stored under `files/`) to its original bytes; `fetches` are the
+    `FetchResult.manifest_entry()` dicts of the fetches behind these records."""
+    if not _SOURCE.match(source):
+        raise ValueError(f"bad source name {source!r}")
+    if not _PARTITION.match(partition):
+        raise ValueError(f"partition must be YYYY-MM-DD, got {partition!r}")
+    datetime.strptime(partition, "%Y-%m-%d")  # rejects 2025-02-30
+    if source not in SOURCES:
+        log.warning("landing unknown source %s (known: %s)", source, ", ".join(SOURCES))
+
+    records = list(records)
+    payload = canonical_jsonl(records)
+    sha = hashlib.sha256(payload).hexdigest()
+    sha12 = sha[:12]
+    partition_dir = Path(raw_dir) / source / partition
+    final = partition_dir / sha12
+
+    if final.is_dir():
+        log.info("landing %s/%s unchanged (%s, %d rows)", source, partition, sha12, len(records))
+        return LandingResult(source, partition, str(final), sha, len(records), "unchanged")
+
+    file_items = _normalise_files(files)
+    partition_dir.mkdir(parents=True, exist_ok=True)
+    had_vintages = any(_SHA12.match(p.name) and (p / "manifest.json").is_file() for p in partition_dir.iterdir())
+
+    manifest = {
+        "source": source,
+        "partition": partition,
+        "sha256": sha,
+        "rows": len(records),
+        "landed_at": datetime.now(UTC).isoformat(timespec="microseconds"),
+        "fetches": [dict(f) for f in (fetches or [])],
+        "files": [
+            {"path": f"files/{name}", "sha256": hashlib.sha256(content).hexdigest(), "bytes": len(content)}
+            for name, content in file_items
+        ],
+    }
+
+    # The temp folder sits inside the partition so the final rename never crosses file systems
+    # (rename is atomic only within one); its dot-prefix keeps readers from taking it for a landing.
+    tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{sha12}-", dir=partition_dir))
+    try:
+        (tmp / "records.jsonl").write_bytes(payload)
+        for name, content in file_items:
+            target = tmp / "files" / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)
+        (tmp / "manifest.json").write_text(
+            json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+        )
+        for path in [tmp, *tmp.rglob("*")]:
+            # mkdtemp makes 0700 folders; landings are shared read-only data.
+            path.chmod(0o755 if path.is_dir() else 0o644)
+        try:
+            os.rename(tmp, final)
+        except OSError:
+            # Another run landed the same bytes between our check and the rename: same data, no-op.
+            if final.is_dir():
+                log.info("landing %s/%s raced with an identical one (%s)", source, partition, sha12)
+                return LandingResult(source, partition, str(final), sha, len(records), "unchanged")
+            raise
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    status = "new_vintage" if had_vintages else "landed"
+    log.info("landing %s/%s %s: %s, %d rows, %d files", source, partition, status, sha12, len(records),
+             len(file_items))
+    return LandingResult(source, partition, str(final), sha, len(records), status)
+
+
+def read_manifest(landing_path: str | os.PathLike) -> dict:
+    return json.loads((Path(landing_path) / "manifest.json").read_text(encoding="utf-8"))
+
+
+def read_records(landing_path: str | os.PathLike) -> list[dict]:
+    """All records of a landing, in file order."""
+    with open(Path(landing_path) / "records.jsonl", encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def list_landings(source: str, *, raw_dir: str | os.PathLike, partition: str | None = None) -> list[dict]:
+    """Every complete landing of `source` (optionally one partition), by partition then `landed_at`.
+
+    Each item is the manifest plus `path`. Temp folders and folders without a manifest (an
+    interrupted write cannot leave one, but a hand-made folder could) are skipped."""
+    base = Path(raw_dir) / source
+    if not base.is_dir():
+        return []
+    partitions = [base / partition] if partition else sorted(p for p in base.iterdir() if p.is_dir())
+    found = []
+    for part in partitions:
+        if not part.is_dir():
+            continue
+        for landing in sorted(part.iterdir()):
+            if not (_SHA12.match(landing.name) and (landing / "manifest.json").is_file()):
+                continue
+            manifest = read_manifest(landing)
+            manifest["path"] = str(landing)
+            found.append(manifest)
+    found.sort(key=lambda m: (m["partition"], m["landed_at"]))
+    return found
+
+
+def latest_landing(source: str, *, raw_dir: str | os.PathLike, partition: str | None = None) -> dict | None:
+    """The newest landing (by partition, then landed_at) or None."""
+    landings = list_landings(source, raw_dir=raw_dir, partition=partition)
+    return landings[-1] if landings else None

@@ -1,0 +1,545 @@
+"""Job postings for the two sample boards (巴中招聘网 `zhaopin`, 巴山人才网 `rencai`).
+
+An *ad* is one vacancy an employer advertises in one month. Each ad becomes one or more *items*:
+the ad on board zhaopin, on board rencai, or on both (a cross-board duplicate), plus reposts
+(the same ad again on the same board with a new id later in the same month). The requested
+`postings` count is the number of items over both boards.
+
+The data is written month by month so memory stays flat however many postings are asked for:
+`_data/zhaopin.jsonl` and `_data/rencai.jsonl` hold one item a line as
+`YYYYMMDD<TAB>ID<TAB>{json}` in ascending (true publish time, id) order. The leading date is the
+item's real date, which the server filters and sorts on even when the displayed date is broken
+on purpose (the malformed rows a validator should quarantine).
+
+Truth counts unique ads by the warehouse's dedup identity (title + company + county + month).
+Two ads that happen to draw the same identity are counted once, because the warehouse cannot
+tell them apart either. Malformed items are standalone ads and are left out of the unique counts.
+"""
+
+from __future__ import annotations
+
+import calendar
+import json
+from bisect import bisect
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from itertools import accumulate
+from pathlib import Path
+from random import Random
+
+from sample_sources import vocabulary as vocab
+
+ZHAOPIN_DETAIL_URL = "https://www.bzzhaopin.example.cn/job/{}"
+MONTHS_COVERED = 36
+OUTSIDE_SHARE = 0.10  # ads for jobs outside Bazhong (成都市, 南充市, 达州市)
+CITY_LEVEL_SHARE = 0.04  # Bazhong ads that name only the city (county 巴中市)
+MALFORMED_SHARE = 0.027  # of ads; they are single items, so about 2% of items
+SALARY_GROWTH = 0.03  # yearly wage drift
+
+_HOUR_WEIGHTS = {7: 1, 8: 4, 9: 10, 10: 12, 11: 10, 12: 4, 13: 5, 14: 10, 15: 10, 16: 9, 17: 7, 18: 3,
+                 19: 2, 20: 2, 21: 2, 22: 1, 23: 1}
+_MOBILE_PREFIXES = ("130", "131", "132", "133", "135", "136", "137", "138", "139", "150", "151", "152",
+                    "155", "157", "158", "159", "173", "177", "180", "181", "182", "183", "186", "187",
+                    "188", "189", "191", "199")
+_EMAIL_WORDS = ("hr", "zhaopin", "job", "rlzy", "bzhr", "recruit", "hrd", "bzjob")
+
+
+class Weighted:
+    """A weighted choice with its cumulative weights computed once (random.choices redoes it per call)."""
+
+    def __init__(self, pairs):
+        pairs = list(pairs)
+        self.items = [item for item, _ in pairs]
+        self.cum = list(accumulate(weight for _, weight in pairs))
+
+    def pick(self, rng: Random):
+        return self.items[bisect(self.cum, rng.random() * self.cum[-1])]
+
+
+_HOURS = Weighted(_HOUR_WEIGHTS.items())
+_OUTSIDE_CITY = Weighted(vocab.OUTSIDE_SHARES)
+_REPOSTS = Weighted(((0, 85), (1, 12), (2, 3)))
+_EDUCATION = {level: Weighted(pairs) for level, pairs in vocab.EDUCATION_BY_LEVEL.items()}
+_EXPERIENCE = {level: Weighted(pairs) for level, pairs in vocab.EXPERIENCE_BY_LEVEL.items()}
+_SALARY_KINDS = {
+    level: Weighted([("range", 70), ("negotiable", 8), ("floor", 7)]
+                    + ([("daily", 7)] if level in ("op", "svc") else [])
+                    + ([("annual", 9)] if level in ("eng", "mgr") else []))
+    for level in vocab.EDUCATION_BY_LEVEL
+}
+
+
+@dataclass(frozen=True)
+class Company:
+    """An employer: where it is, how it signs its ads."""
+
+    name: str
+    industry: str
+    county: str  # a Bazhong county or 成都市/南充市/达州市
+    district: str  # board district for outside companies, "" for Bazhong ones
+    weight: int
+    contact: str  # 张经理
+    mobile: str
+    landline: str
+    email: str
+    qq: str
+    wechat: str
+
+
+@dataclass
+class Ad:
+    """One vacancy in one month, before it is split into board items."""
+
+    industry: str
+    title: str
+    company: Company
+    county: str
+    in_region: bool
+    zhaopin_city: str
+    zhaopin_district: str
+    rencai_location: str
+    zhaopin_salary: str
+    rencai_salary: str
+    zhaopin_edu: str
+    rencai_edu: str
+    experience: str
+    headcount: int
+    rencai_headcount: str
+    description: str
+
+
+def month_list(end_month: str, count: int = MONTHS_COVERED) -> list[tuple[int, int]]:
+    """The `count` months ending with `end_month` ("YYYY-MM"), oldest first."""
+    try:
+        year, month = (int(part) for part in end_month.split("-"))
+        if not 1 <= month <= 12 or len(end_month) != 7:
+            raise ValueError
+    except ValueError:
+        raise ValueError(f"end_month must look like 2026-10, got {end_month!r}") from None
+    index = year * 12 + month - 1 - (count - 1)
+    return [((index + offset) // 12, (index + offset) % 12 + 1) for offset in range(count)]
+
+
+def _allocate(total: int, weights: list[float]) -> list[int]:
+    """Split `total` into integers proportional to `weights` (largest remainder, deterministic)."""
+    weight_sum = sum(weights)
+    raw = [total * weight / weight_sum for weight in weights]
+    counts = [int(value) for value in raw]
+    order = sorted(range(len(weights)), key=lambda i: (counts[i] - raw[i], i))
+    for i in order[: total - sum(counts)]:
+        counts[i] += 1
+    return counts
+
+
+def _mobile(rng: Random) -> str:
+    return rng.choice(_MOBILE_PREFIXES) + f"{rng.randrange(10**8):08d}"
+
+
+def _landline(rng: Random, county: str) -> str:
+    area = vocab.AREA_CODES.get(county, vocab.BAZHONG_AREA_CODE)
+    if area == "028":
+        return f"028-{rng.choice('68')}{rng.randrange(10**7):07d}"
+    if area == vocab.BAZHONG_AREA_CODE:
+        return f"0827-5{rng.randrange(10**6):06d}"
+    return f"{area}-2{rng.randrange(10**6):06d}"
+
+
+def _new_company(rng: Random, name: str, industry: str, county: str, weight: int) -> Company:
+    district = ""
+    if county in vocab.OUTSIDE_PLACES:
+        district = rng.choice(vocab.OUTSIDE_PLACES[county][1])
+    mobile = _mobile(rng)
+    local = rng.choice(_EMAIL_WORDS) + str(rng.randrange(10, 9999))
+    wechat = rng.choice((mobile, f"bz{rng.choice('hrjz')}{rng.randrange(1000, 99999)}", f"wx_{local}"))
+    return Company(
+        name=name, industry=industry, county=county, district=district, weight=weight,
+        contact=rng.choice(vocab.SURNAMES) + rng.choice(vocab.CONTACT_TITLES),
+        mobile=mobile, landline=_landline(rng, county),
+        email=f"{local}@{rng.choice(vocab.EMAIL_DOMAINS)}",
+        qq=str(rng.randrange(10**5, 10**10)), wechat=wechat,
+    )
+
+
+def build_companies(rng: Random, postings: int) -> tuple[dict[str, list[Company]], dict[tuple[str, str], list[Company]]]:
+    """Employers by industry (Bazhong) and by (outside city, industry).
+
+    The pool grows with the number of postings so that a large site does not squeeze every ad
+    into the same few (title, company) pairs.
+    """
+    used: set[str] = set()
+    inside: dict[str, list[Company]] = {industry: [] for industry in vocab.INDUSTRIES}
+    for name, industry, county, weight in vocab.NAMED_COMPANIES:
+        used.add(name)
+        inside[industry].append(_new_company(rng, name, industry, county, weight))
+
+    suffixes = [s for s, _ in vocab.COMPANY_SUFFIXES]
+    suffix_cum = list(accumulate(w for _, w in vocab.COMPANY_SUFFIXES))
+
+    def invent(industry: str, county: str) -> str:
+        while True:
+            brand = "".join(rng.sample(vocab.BRAND_CHARS, 2))
+            name = (rng.choice(vocab.COUNTY_PREFIXES[county]) + brand
+                    + rng.choice(vocab.INDUSTRY_BUSINESS[industry])
+                    + rng.choices(suffixes, cum_weights=suffix_cum)[0])
+            if name not in used:
+                used.add(name)
+                return name
+
+    outside: dict[tuple[str, str], list[Company]] = {}
+    for industry in vocab.INDUSTRIES:
+        share = vocab.INDUSTRY_PROFILE[industry]["share"]
+        generated = max(6, round(postings * share / 250))
+        counties = list(vocab.INDUSTRY_COUNTIES[industry])
+        county_cum = list(accumulate(vocab.INDUSTRY_COUNTIES[industry].values()))
+        for _ in range(generated):
+            county = rng.choices(counties, cum_weights=county_cum)[0]
+            inside[industry].append(_new_company(rng, invent(industry, county), industry, county,
+                                                 rng.choice((1, 1, 1, 2, 3))))
+        for city, _share in vocab.OUTSIDE_SHARES:
+            pool = [_new_company(rng, invent(industry, city), industry, city, rng.choice((1, 2)))
+                    for _ in range(max(2, generated // 4))]
+            outside[(city, industry)] = pool
+    return inside, outside
+
+
+def _k(value: int) -> str:
+    """6500 -> "6.5", 6000 -> "6" (thousands, as boards print "6.5-8K")."""
+    return f"{value / 1000:.1f}".removesuffix(".0")
+
+
+def _wan(value: int) -> str:
+    """15000 -> "1.5", 20000 -> "2" (ten-thousands)."""
+    return f"{value / 10000:.1f}".removesuffix(".0")
+
+
+def _round_pay(value: float) -> int:
+    step = 500 if value >= 4000 else 100
+    return max(step, int(round(value / step)) * step)
+
+
+def _salary_texts(rng: Random, level: str, low: int, high: int, factor: float) -> tuple[str, str, int]:
+    """The ad's pay as each board prints it, plus the number of months paid a year."""
+    lo = _round_pay(low * factor)
+    hi = max(_round_pay(high * factor), lo + 500)
+    months = 12
+    if level in ("tech", "eng", "mgr") and rng.random() < 0.22:
+        months = 14 if level == "eng" and rng.random() < 0.25 else 13
+    kind = _SALARY_KINDS[level].pick(rng)
+    if kind == "negotiable":
+        return "面议", rng.choice(("面议", "面议", "薪资面议")), months
+    if kind == "floor":
+        return f"{lo}元以上", rng.choice((f"{lo}元以上", f"{lo}以上")), months
+    if kind == "daily":
+        rate = max(80, int(round(lo / 26 / 10)) * 10)
+        rencai = f"{rate}元/天" if rng.random() < 0.6 else f"{rate}-{rate + 30}元/天"
+        return f"{rate}元/天", rencai, months
+    if kind == "annual":
+        first = max(3, round(lo * months / 10000))
+        second = max(first + 1, round(hi * months / 10000))
+        return f"{first}-{second}万/年", f"{first}万-{second}万/年", months
+    # A monthly range, the common case, in each board's favourite shapes.
+    pick = rng.random()
+    if lo >= 10000 and pick < 0.5:
+        zhaopin = f"{_wan(lo)}万-{_wan(hi)}万"
+    elif pick < 0.65:
+        zhaopin = f"{_k(lo)}-{_k(hi)}K" + (f"·{months}薪" if months > 12 else "")
+    else:
+        zhaopin = f"{lo}-{hi}元"
+    pick = rng.random()
+    if lo >= 10000:
+        rencai = f"{_wan(lo)}万-{_wan(hi)}万元/月"
+    elif pick < 0.8:
+        rencai = f"{lo}-{hi}元/月"
+    else:
+        rencai = f"{_k(lo)}-{_k(hi)}千元/月"
+    return zhaopin, rencai, months
+
+
+def _description(rng: Random, ad_title: str, duties: tuple[str, str], company: Company, county: str,
+                 district: str, edu: str, headcount: int, months: int) -> str:
+    """Ad text as employers write it, contact details included (the pipeline must mask them)."""
+    lines = []
+    if rng.random() < 0.5:
+        lines.append(f"{company.name}因业务发展需要，现招聘{ad_title}{headcount}名。")
+    lines.append("岗位职责：")
+    lines.append(f"1、{duties[0]}；")
+    lines.append(f"2、{duties[1]}；")
+    lines.append("3、完成上级交办的其他工作。")
+    lines.append("任职要求：")
+    edu_text = "学历不限" if edu == "不限" else f"{edu.split('/')[0]}及以上学历"
+    requirements = rng.sample(vocab.GENERIC_REQUIREMENTS, 2)
+    lines.append(f"1、{edu_text}；")
+    lines.append(f"2、{requirements[0]}；")
+    lines.append(f"3、{requirements[1]}。")
+    benefits = rng.sample(vocab.BENEFITS, rng.randint(2, 5))
+    if months > 12:
+        benefits.append(f"年底{months}薪")
+    lines.append("福利待遇：" + "、".join(benefits) + "。")
+    if county in vocab.OUTSIDE_PLACES:
+        lines.append(f"工作地点：{county}{district}")
+        if rng.random() < 0.5:
+            lines.append("巴中籍员工优先，春节提供返乡车费补贴。")
+    elif county == "巴中市":
+        lines.append("工作地点：巴中市内，面试时确定")
+    else:
+        lines.append(f"工作地点：{county}{rng.choice(vocab.ADDRESS_HINTS[county])}")
+    contact = f"联系人：{company.contact}"
+    pick = rng.random()
+    if pick < 0.55:
+        contact += f"  电话：{company.mobile}"
+    elif pick < 0.8:
+        contact += f"  电话：{company.mobile}（微信同号）"
+    else:
+        contact += f"  座机：{company.landline}"
+    lines.append(contact)
+    if rng.random() < 0.35:
+        lines.append(f"简历请发邮箱：{company.email}，邮件标题注明应聘岗位")
+    if rng.random() < 0.15:
+        lines.append(f"QQ：{company.qq}")
+    if rng.random() < 0.2 and company.wechat != company.mobile:
+        lines.append(f"微信：{company.wechat}")
+    return "\n".join(lines)
+
+
+class PostingWriter:
+    """Draws ads month by month and streams both boards' items to `_data/`."""
+
+    def __init__(self, out_dir: Path, seed: int, postings: int, end_month: str):
+        self.out_dir = out_dir
+        self.postings = postings
+        self.months = month_list(end_month)
+        self.seed = seed
+        self.rng = Random(f"{seed}:postings")
+        self.inside, self.outside = build_companies(Random(f"{seed}:companies"), postings)
+        self.company_cum = {industry: list(accumulate(c.weight for c in pool))
+                            for industry, pool in self.inside.items()}
+        self.outside_cum = {key: list(accumulate(c.weight for c in pool)) for key, pool in self.outside.items()}
+        self._title_cache: dict[str, list[tuple]] = {}
+        self.zhaopin_next = 10_000 + self.rng.randrange(5_000)
+        self.rencai_next = 2_000 + self.rng.randrange(1_000)
+
+    def _titles_for(self, company: Company) -> list[tuple]:
+        """Titles this employer plausibly advertises (a pharmacy does not hire welders)."""
+        cached = self._title_cache.get(company.name)
+        if cached is not None:
+            return cached
+        titles = vocab.TITLES[company.industry]
+        only = next((allowed for word, allowed in vocab.EMPLOYER_TITLES.items() if word in company.name), None)
+        fitting = [spec for spec in titles
+                   if (only is None or spec[0] in only)
+                   and (spec[0] not in vocab.TITLE_EMPLOYERS
+                        or any(word in company.name for word in vocab.TITLE_EMPLOYERS[spec[0]]))]
+        if not fitting:
+            fitting = [spec for spec in titles if spec[0] not in vocab.TITLE_EMPLOYERS]
+        self._title_cache[company.name] = fitting
+        return fitting
+
+    def _weights(self) -> list[dict[str, float]]:
+        """Hiring weight per month and industry: trend x seasonality x a little noise."""
+        noise = Random(f"{self.seed}:weights")
+        table = []
+        for index, (_year, month) in enumerate(self.months):
+            row = {}
+            for industry in vocab.INDUSTRIES:
+                profile = vocab.INDUSTRY_PROFILE[industry]
+                row[industry] = (profile["share"] * vocab.MONTH_SEASON[month] * profile["season"].get(month, 1.0)
+                                 * (1 + profile["growth"]) ** (index / 12) * noise.lognormvariate(0, 0.07))
+            table.append(row)
+        return table
+
+    def _ad(self, industry: str, year_index: float) -> Ad:
+        rng = self.rng
+        if rng.random() < OUTSIDE_SHARE:
+            city = _OUTSIDE_CITY.pick(rng)
+            pool = self.outside[(city, industry)]
+            company = rng.choices(pool, cum_weights=self.outside_cum[(city, industry)])[0]
+            county, in_region = city, False
+            board_city = vocab.OUTSIDE_PLACES[city][0]
+            zhaopin_district = company.district
+            rencai_location = f"{board_city}·{company.district}"
+            pay_factor = 1.3 if city == "成都市" else 1.1
+        else:
+            company = rng.choices(self.inside[industry], cum_weights=self.company_cum[industry])[0]
+            pick = rng.random()
+            if pick < CITY_LEVEL_SHARE:
+                county = "巴中市"
+            elif pick < CITY_LEVEL_SHARE + 0.08:
+                county = rng.choice(vocab.BAZHONG_COUNTIES)
+            else:
+                county = company.county
+            in_region, board_city, pay_factor = True, "巴中", 1.0
+            if county == "巴中市":
+                zhaopin_district, rencai_location = "", "巴中"
+            else:
+                zhaopin_district = vocab.ZHAOPIN_DISTRICT[county]
+                rencai_location = f"巴中·{vocab.RENCAI_DISTRICT[county]}"
+        title, low, high, level, duties = rng.choice(self._titles_for(company))
+        factor = pay_factor * (1 + SALARY_GROWTH) ** year_index * rng.lognormvariate(0, 0.08)
+        zhaopin_salary, rencai_salary, months = _salary_texts(rng, level, low, high, factor)
+        edu = _EDUCATION[level].pick(rng)
+        rencai_edu = edu
+        if edu == "本科" and rng.random() < 0.6:
+            rencai_edu = "本科及以上"
+        elif edu == "中专/中技" and rng.random() < 0.5:
+            rencai_edu = "中专"
+        experience = _EXPERIENCE[level].pick(rng)
+        low_count, high_count = vocab.HEADCOUNT_BY_LEVEL[level]
+        headcount = rng.randint(low_count, high_count)
+        rencai_headcount = "若干" if rng.random() < 0.04 else f"{headcount}人"
+        description = _description(rng, title, duties, company, county, zhaopin_district, edu, headcount, months)
+        return Ad(industry, title, company, county, in_region, board_city, zhaopin_district, rencai_location,
+                  zhaopin_salary, rencai_salary, edu, rencai_edu, experience, headcount, rencai_headcount,
+                  description)
+
+    def _placements(self, seconds_in_month: int, day_cum: list[float]) -> list[tuple[str, int]]:
+        """Which boards carry the ad and when: [(board, second of the month), ...]."""
+        rng = self.rng
+        day = rng.choices(range(len(day_cum)), cum_weights=day_cum)[0]
+        hour = _HOURS.pick(rng)
+        first = day * 86400 + hour * 3600 + rng.randrange(3600)
+        pick = rng.random()
+        boards = ("zhaopin",) if pick < 0.5 else ("rencai",) if pick < 0.85 else ("zhaopin", "rencai")
+        placed = []
+        for number, board in enumerate(boards):
+            # A cross-board copy goes up within a few days of the original, same month.
+            start = first if number == 0 else min(max(0, first + rng.randint(-3 * 86400, 3 * 86400)),
+                                                  seconds_in_month - 1)
+            placed.append((board, start))
+            reposts = _REPOSTS.pick(rng)
+            when = start
+            for _ in range(reposts):
+                when = rng.randint(min(when + 3600, seconds_in_month - 1), seconds_in_month - 1)
+                placed.append((board, when))
+        return placed
+
+    def write(self) -> dict:
+        """Generate every month, write both data files, return the postings part of the truth."""
+        data_dir = self.out_dir / "_data"
+        data_dir.mkdir(parents=True, exist_ok=True)
+        weights = self._weights()
+        budgets = _allocate(self.postings, [sum(row.values()) for row in weights])
+        counts = {"zhaopin": 0, "rencai": 0}
+        malformed: dict[str, dict] = {board: {"count": 0, "ids": [], "by_reason": {}} for board in counts}
+        unique_in_region = unique_total = cross_board = reposts = 0
+        by_month: dict[str, int] = {}
+        with (open(data_dir / "zhaopin.jsonl", "w", encoding="utf-8", newline="\n") as zhaopin_file,
+              open(data_dir / "rencai.jsonl", "w", encoding="utf-8", newline="\n") as rencai_file):
+            files = {"zhaopin": zhaopin_file, "rencai": rencai_file}
+            for index, ((year, month), budget, row) in enumerate(zip(self.months, budgets, weights, strict=True)):
+                month_key = f"{year}-{month:02d}"
+                days = calendar.monthrange(year, month)[1]
+                # Fewer ads go up at weekends.
+                day_cum = list(accumulate(1.0 if calendar.weekday(year, month, d + 1) < 5 else 0.35
+                                          for d in range(days)))
+                industries = list(row)
+                industry_cum = list(accumulate(row.values()))
+                items: list[tuple[str, int, int, Ad, str]] = []
+                identities: set[tuple[str, str, str]] = set()
+                month_in_region = 0
+                remaining = budget
+                while remaining > 0:
+                    industry = self.rng.choices(industries, cum_weights=industry_cum)[0]
+                    ad = self._ad(industry, index / 12)
+                    if self.rng.random() < MALFORMED_SHARE:
+                        board = self.rng.choice(("zhaopin", "rencai"))
+                        second = self._placements(days * 86400, day_cum)[0][1]
+                        reason = self.rng.choice(("empty_title", "bad_publish_time"))
+                        items.append((board, second, len(items), ad, reason))
+                        remaining -= 1
+                        continue
+                    placed = self._placements(days * 86400, day_cum)[:remaining]
+                    remaining -= len(placed)
+                    if len({board for board, _ in placed}) == 2:
+                        cross_board += 1
+                    reposts += len(placed) - len({board for board, _ in placed})
+                    for board, second in placed:
+                        items.append((board, second, len(items), ad, ""))
+                    identity = (ad.title, ad.company.name, ad.county)
+                    if identity not in identities:
+                        identities.add(identity)
+                        unique_total += 1
+                        if ad.in_region:
+                            month_in_region += 1
+                by_month[month_key] = month_in_region
+                unique_in_region += month_in_region
+                items.sort(key=lambda item: (item[1], item[2]))
+                month_start = datetime(year, month, 1)
+                for board, second, _seq, ad, reason in items:
+                    if board == "zhaopin":
+                        self.zhaopin_next += self.rng.choice((1, 1, 1, 2, 3))
+                        item_id = f"ZP{self.zhaopin_next:08d}"
+                    else:
+                        self.rencai_next += self.rng.choice((1, 1, 1, 2, 3))
+                        item_id = f"RC{self.rencai_next:07d}"
+                    moment = month_start + timedelta(seconds=second)
+                    record = self._render(board, item_id, ad, moment, reason)
+                    counts[board] += 1
+                    if reason:
+                        malformed[board]["count"] += 1
+                        malformed[board]["ids"].append(item_id)
+                        malformed[board]["by_reason"][reason] = malformed[board]["by_reason"].get(reason, 0) + 1
+                    line = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+                    files[board].write(f"{moment:%Y%m%d}\t{item_id}\t{line}\n")
+        for board in malformed:
+            malformed[board]["by_reason"] = dict(sorted(malformed[board]["by_reason"].items()))
+        return {
+            "zhaopin": counts["zhaopin"],
+            "rencai": counts["rencai"],
+            "unique_in_region": unique_in_region,
+            "unique_total": unique_total,
+            "unique_in_region_by_month": by_month,
+            "months": [f"{y}-{m:02d}" for y, m in (self.months[0], self.months[-1])],
+            "cross_board_ads": cross_board,
+            "repost_items": reposts,
+            "malformed": malformed,
+        }
+
+    def _render(self, board: str, item_id: str, ad: Ad, moment: datetime, reason: str) -> dict:
+        """The item as the board shows it; `reason` breaks it the way a validator should catch."""
+        rng = self.rng
+        title: str | None = ad.title
+        if board == "zhaopin":
+            publish_time = f"{moment:%Y-%m-%d %H:%M:%S}"
+            if reason == "empty_title":
+                title = rng.choice(("", None))
+            elif reason == "bad_publish_time":
+                publish_time = rng.choice(("", "0000-00-00 00:00:00", f"{moment:%Y-%m}-32 {moment:%H:%M:%S}",
+                                           "刚刚", "3天前"))
+            return {
+                "job_id": item_id,
+                "job_title": title,
+                "company_name": ad.company.name,
+                "salary_text": ad.zhaopin_salary,
+                "edu": ad.zhaopin_edu,
+                "exp": ad.experience,
+                "city": ad.zhaopin_city,
+                "district": ad.zhaopin_district,
+                "job_desc": ad.description,
+                "publish_time": publish_time,
+                "recruit_num": ad.headcount,
+                "detail_url": ZHAOPIN_DETAIL_URL.format(item_id),
+            }
+        date = f"{moment:%Y-%m-%d}"
+        if reason == "empty_title":
+            title = ""
+        elif reason == "bad_publish_time":
+            date = rng.choice(("", "0000-00-00", f"{moment:%Y-%m}-32", "刚刚", "昨天"))
+        return {
+            "id": item_id,
+            "title": title,
+            "company": ad.company.name,
+            "salary": ad.rencai_salary,
+            "education": ad.rencai_edu,
+            "experience": ad.experience,
+            "location": ad.rencai_location,
+            "headcount": ad.rencai_headcount,
+            "date": date,
+            "description": ad.description,
+        }
+
+
+def write_postings(out_dir: Path, seed: int, postings: int, end_month: str) -> dict:
+    """Write `_data/zhaopin.jsonl` and `_data/rencai.jsonl`; return the postings truth."""
+    if postings < 0:
+        raise ValueError("postings must be >= 0")
+    return PostingWriter(out_dir, seed, postings, end_month).write()

@@ -1,0 +1,181 @@
+"""Load validated raw landings into DuckDB schema `raw` (contract section 4).
+
+For every source, `load_raw` takes the landings whose `validation/result.json` says success, keeps
+the newest vintage per partition (by manifest `landed_at`; a newer vintage that failed or was never
+validated is skipped with a warning, so the last good data stays), and rebuilds its `raw` table
+from their `validation/accepted.jsonl` with DuckDB's `read_json` and explicit column types.
+
+Lineage columns:
+- `_landing`: landing path relative to RAW_DIR (`<source>/<partition>/<sha12>`);
+- `_partition`: the partition (run date) as text, as in the path;
+- `_landed_at`: manifest `landed_at` as a UTC timestamp;
+- `_row`: the 1-based line in the landing's **records.jsonl** (not in accepted.jsonl), so a row can
+  be traced to the raw file and matches the row numbers of quarantine records. accepted.jsonl keeps
+  the original lines byte for byte, so the validator writes `validation/accepted_rows.json` (a JSON
+  list: the records.jsonl line of each accepted.jsonl line) and the loader looks it up by position
+  (`read_json ... WITH ORDINALITY`).
+
+All tables are replaced inside one transaction, so a reader sees either the old or the new load,
+never a mix; a source with no landings still gets its (zero-row) table so dbt always finds it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from expectations.suites import bulletins, job_board, school_records
+
+log = logging.getLogger(__name__)
+
+# table -> (sources, record columns with DuckDB types). The column types live with the suites
+# (expectations.suites.*.COLUMNS), which check that every accepted value casts to them.
+TABLES: dict[str, tuple[tuple[str, ...], dict[str, str]]] = {
+    "bulletin_indicators": (("bulletins",), bulletins.COLUMNS),
+    "job_postings": (("job_board_zhaopin", "job_board_rencai"), job_board.COLUMNS),
+    "school_records": (("school_records",), school_records.COLUMNS),
+}
+
+LINEAGE_COLUMNS = {
+    "_landing": "varchar",
+    "_partition": "varchar",
+    "_landed_at": "timestamp",
+    "_row": "integer",
+}
+
+
+@dataclass(frozen=True)
+class Landing:
+    source: str
+    partition: str
+    path: Path
+    relative: str  # <source>/<partition>/<sha12>
+    landed_at: datetime  # naive UTC
+
+
+def _sql_str(value: str | os.PathLike[str]) -> str:
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _parse_landed_at(text: str) -> datetime:
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment
+
+
+def _read_json(path: Path) -> dict | None:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def select_landings(raw_dir: str | os.PathLike[str], source: str) -> list[Landing]:
+    """The landings of `source` to load: newest successfully validated vintage per partition."""
+    source_dir = Path(raw_dir) / source
+    chosen: list[Landing] = []
+    if not source_dir.is_dir():
+        return chosen
+    for partition_dir in sorted(p for p in source_dir.iterdir() if p.is_dir()):
+        vintages = []
+        for landing_dir in sorted(
+            p for p in partition_dir.iterdir() if p.is_dir() and not p.name.startswith(".")
+        ):
+            manifest = _read_json(landing_dir / "manifest.json")
+            if manifest is None or "landed_at" not in manifest:
+                continue  # an incomplete landing (no manifest yet) is not a vintage
+            result = _read_json(landing_dir / "validation" / "result.json")
+            vintages.append((manifest, landing_dir, bool(result and result.get("success") is True)))
+        # Newest first; the directory name breaks ties so the choice never depends on listing order.
+        vintages.sort(key=lambda v: (_parse_landed_at(v[0]["landed_at"]), v[1].name), reverse=True)
+        for manifest, landing_dir, ok in vintages:
+            relative = f"{source}/{partition_dir.name}/{landing_dir.name}"
+            if not ok:
+                log.warning("skipping %s: no successful validation/result.json", relative)
+                continue
+            chosen.append(
+                Landing(
+                    source=source,
+                    partition=partition_dir.name,
+                    path=landing_dir,
+                    relative=relative,
+                    landed_at=_parse_landed_at(manifest["landed_at"]),
+                )
+            )
+            break
+    return chosen
+
+
+def _select_sql(landing: Landing, columns: dict[str, str]) -> str:
+    validation = landing.path / "validation"
+    json_columns = "{" + ", ".join(f"{_sql_str(c)}: {_sql_str(t.upper())}" for c, t in columns.items()) + "}"
+    names = ", ".join(f'a."{c}"' for c in columns)
+    # WITH ORDINALITY numbers accepted.jsonl lines in file order; accepted_rows.json maps that
+    # position back to the records.jsonl line. Both files are written together by the validator.
+    return f"""
+        select {names},
+               {_sql_str(landing.relative)} as _landing,
+               {_sql_str(landing.partition)} as _partition,
+               timestamp {_sql_str(landing.landed_at.isoformat(sep=" "))} as _landed_at,
+               m.rows[a.ordinality]::integer as _row
+        from (
+            select * from read_json(
+                {_sql_str(validation / "accepted.jsonl")},
+                format = 'newline_delimited',
+                columns = {json_columns},
+                maximum_object_size = 67108864
+            ) with ordinality
+        ) as a
+        cross join (
+            select from_json(content, '["INTEGER"]') as rows
+            from read_text({_sql_str(validation / "accepted_rows.json")})
+        ) as m"""
+
+
+def _empty_table_sql(table: str, columns: dict[str, str]) -> str:
+    cols = ", ".join(f'"{c}" {t.upper()}' for c, t in {**columns, **LINEAGE_COLUMNS}.items())
+    return f"create or replace table raw.{table} ({cols})"
+
+
+def load_raw(duckdb_path: str | os.PathLike[str], raw_dir: str | os.PathLike[str]) -> dict[str, int]:
+    """Replace `raw.bulletin_indicators`, `raw.job_postings` and `raw.school_records` from the
+    validated landings under `raw_dir`; returns {table: rows}. See the module docstring."""
+    import duckdb
+
+    plan: dict[str, list[Landing]] = {
+        table: [landing for source in sources for landing in select_landings(raw_dir, source)]
+        for table, (sources, _) in TABLES.items()
+    }
+    Path(duckdb_path).parent.mkdir(parents=True, exist_ok=True)
+    counts: dict[str, int] = {}
+    con = duckdb.connect(str(duckdb_path))
+    try:
+        con.execute("begin transaction")
+        try:
+            con.execute("create schema if not exists raw")
+            for table, (_, columns) in TABLES.items():
+                landings = plan[table]
+                if landings:
+                    union = "\nunion all\n".join(_select_sql(landing, columns) for landing in landings)
+                    # Ordered so that a re-load of the same landings gives identical table contents.
+                    con.execute(
+                        f"create or replace table raw.{table} as select * from ({union}) "
+                        "order by _landing, _row"
+                    )
+                else:
+                    con.execute(_empty_table_sql(table, columns))
+                counts[table] = con.execute(f"select count(*) from raw.{table}").fetchone()[0]
+            con.execute("commit")
+        except BaseException:
+            con.execute("rollback")
+            raise
+    finally:
+        con.close()
+    for table, rows in counts.items():
+        log.info("raw.%s: %d rows from %d landings", table, rows, len(plan[table]))
+    return counts

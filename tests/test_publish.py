@@ -1,0 +1,459 @@
+"""Tests for talent.publish: the report files, their determinism, versioning and the DuckDB lock handling.
+
+The marts are built by hand here (not by dbt) so the expected headline figures can be computed
+independently from the very rows inserted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import os
+import random
+import re
+import statistics
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+import talent
+from talent import publish
+from talent.publish import PublishError, publish_report
+
+EVIL = "<script>alert(1)</script>"
+INDUSTRIES = ["文旅康养", "生物医药", EVIL]
+COUNTIES = ["巴州区", "恩阳区"]
+FIRST_MONTH = (2023, 5)
+N_MONTHS = 30  # 2023-05 … 2025-10
+MONTH = "2025-10"
+TITLE = "《巴中市重点产业人才需求动态预测报告》（2025年10月）"
+
+
+def _months() -> list[date]:
+    year, mon = FIRST_MONTH
+    out = []
+    for i in range(N_MONTHS):
+        index = year * 12 + mon - 1 + i
+        out.append(date(index // 12, index % 12 + 1, 1))
+    return out
+
+
+def _demand_rows() -> list[tuple]:
+    rng = random.Random(20251)
+    rows = []
+    for month in _months():
+        for county in COUNTIES:
+            for industry in INDUSTRIES:
+                # Leave some cells out, as the real mart has no row for a month with no postings.
+                if rng.random() < 0.1:
+                    continue
+                postings = rng.randint(3, 60)
+                with_salary = rng.randint(0, postings)
+                median = None if with_salary == 0 else float(rng.randrange(3000, 9000, 50))
+                rows.append(
+                    (
+                        f"{month:%Y-%m}-{county}-{industry}",
+                        month,
+                        county,
+                        industry,
+                        postings,
+                        postings + rng.randint(0, 40),
+                        with_salary,
+                        median,
+                        rng.randint(1, 2),
+                    )
+                )
+    return rows
+
+
+def _supply_rows() -> list[tuple]:
+    rng = random.Random(7)
+    majors = [
+        ("720201", "药品生产技术", "生物医药"),
+        ("740101", "旅游服务与管理", "文旅康养"),
+        ("999999", "特殊专业", EVIL),
+    ]
+    rows = []
+    for year in range(2021, 2026):
+        for school in ("巴中市职业中学", "巴中职业技术学院"):
+            for code, major, industry in majors:
+                graduates = rng.randint(40, 200)
+                not_placed = rng.randint(0, 20)
+                military = rng.randint(0, 3)
+                further = rng.randint(0, 30)
+                employed = graduates - not_placed - military - further
+                local = rng.randint(0, employed)
+                rows.append(
+                    (
+                        f"{year}-{school}-{code}",
+                        year,
+                        school,
+                        code,
+                        major,
+                        industry,
+                        graduates + 10,
+                        graduates,
+                        employed,
+                        further,
+                        military,
+                        not_placed,
+                        rng.randint(0, employed),
+                        local,
+                        (graduates - not_placed) / graduates,
+                        None,
+                        local / employed,
+                    )
+                )
+    return rows
+
+
+def _indicator_rows() -> list[tuple]:
+    data = {
+        2023: {
+            "gdp": (818.97, "818.97", "亿元"),
+            "gdp_growth_pct": (5.8, "5.8", "%"),
+            "resident_population": (262.1, "262.10", "万人"),
+            "urbanization_rate_pct": (47.9, "47.90", "%"),
+        },
+        2024: {
+            "gdp": (870.51, "870.51", "亿元"),
+            "gdp_growth_pct": (6.3, "6.3", "%"),
+            "resident_population": (261.3, "261.30", "万人"),
+            "urbanization_rate_pct": (48.91, "48.91", "%"),
+            "industry_structure": (None, "22.3:20.0:57.7", "a:b:c"),
+        },
+    }
+    return [
+        (
+            f"巴中市-{year}-{name}",
+            "巴中市",
+            year,
+            name,
+            value,
+            text,
+            unit,
+            f"{name} {text}",
+            f"http://stats.example/{year}.html",
+        )
+        for year, indicators in data.items()
+        for name, (value, text, unit) in indicators.items()
+    ]
+
+
+def _gap_rows(demand: list[tuple], supply: list[tuple]) -> list[tuple]:
+    rows = []
+    for year in (2023, 2024, 2025):
+        for industry in INDUSTRIES:
+            d = [r for r in demand if r[1].year == year and r[3] == industry]
+            s = [r for r in supply if r[1] == year and r[5] == industry]
+            postings, headcount = sum(r[4] for r in d), sum(r[5] for r in d)
+            graduates, local = sum(r[7] for r in s), sum(r[13] for r in s)
+            ratio = headcount / graduates if graduates else None
+            rows.append(
+                (
+                    f"{year}-{industry}",
+                    year,
+                    industry,
+                    postings,
+                    headcount,
+                    graduates,
+                    local,
+                    ratio,
+                    headcount - graduates,
+                    ratio is not None and ratio >= 1.5,
+                )
+            )
+    return rows
+
+
+SCHEMA = """
+CREATE SCHEMA marts;
+CREATE TABLE marts.talent_demand_monthly (demand_id VARCHAR, month DATE, county VARCHAR, industry VARCHAR,
+    postings INTEGER, headcount INTEGER, postings_with_salary INTEGER, salary_mid_median DOUBLE, boards INTEGER);
+CREATE TABLE marts.talent_supply_yearly (supply_id VARCHAR, year INTEGER, school VARCHAR, major_code VARCHAR,
+    major_name VARCHAR, industry VARCHAR, enrolment INTEGER, graduates INTEGER, employed INTEGER,
+    further_study INTEGER, military INTEGER, not_placed INTEGER, in_field INTEGER, employed_local INTEGER,
+    placement_rate DOUBLE, in_field_rate DOUBLE, local_retention_rate DOUBLE);
+CREATE TABLE marts.supply_demand_gap (gap_id VARCHAR, year INTEGER, industry VARCHAR, demand_postings INTEGER,
+    demand_headcount INTEGER, supply_graduates INTEGER, supply_employed_local INTEGER,
+    demand_supply_ratio DOUBLE, gap INTEGER, shortage_flag BOOLEAN);
+CREATE TABLE marts.regional_indicators (indicator_id VARCHAR, region VARCHAR, year INTEGER, indicator VARCHAR,
+    value DOUBLE, value_text VARCHAR, unit VARCHAR, source_sentence VARCHAR, source_url VARCHAR);
+"""
+
+
+@pytest.fixture()
+def marts(tmp_path: Path) -> dict:
+    path = tmp_path / "talent.duckdb"
+    demand, supply = _demand_rows(), _supply_rows()
+    data = {
+        "demand": demand,
+        "supply": supply,
+        "indicators": _indicator_rows(),
+        "gap": _gap_rows(demand, supply),
+    }
+    con = duckdb.connect(str(path))
+    con.execute(SCHEMA)
+    con.executemany("INSERT INTO marts.talent_demand_monthly VALUES (?,?,?,?,?,?,?,?,?)", demand)
+    con.executemany(
+        "INSERT INTO marts.talent_supply_yearly VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", supply
+    )
+    con.executemany("INSERT INTO marts.supply_demand_gap VALUES (?,?,?,?,?,?,?,?,?,?)", data["gap"])
+    con.executemany("INSERT INTO marts.regional_indicators VALUES (?,?,?,?,?,?,?,?,?)", data["indicators"])
+    con.close()
+    return {"path": path, "reports": tmp_path / "reports", **data}
+
+
+def _publish(marts: dict, **kwargs):
+    return publish_report(MONTH, duckdb_path=marts["path"], reports_dir=marts["reports"], **kwargs)
+
+
+def _metric(page: str, key: str) -> tuple[str, str]:
+    match = re.search(rf'data-metric="{key}" data-value="([^"]*)">([^<]*)<', page)
+    assert match, f"no data-metric={key} in report.html"
+    return match.group(1), html.unescape(match.group(2))
+
+
+def test_publish_writes_complete_report(marts: dict) -> None:
+    result = _publish(marts)
+    month_dir = marts["reports"] / MONTH
+    assert result.status == "published" and result.version == "v1"
+    assert result.path == month_dir / "v1"
+    assert os.readlink(month_dir / "latest") == "v1"  # relative link
+    assert json.loads(json.dumps(result.to_dict()))["status"] == "published"
+    expected = {
+        "report.html",
+        "manifest.json",
+        "talent_demand_monthly.csv",
+        "talent_supply_yearly.csv",
+        "supply_demand_gap.csv",
+        "regional_indicators.csv",
+    }
+    assert set(result.files) == expected
+    assert {p.name for p in result.path.iterdir()} == expected
+    assert result.path.stat().st_mode & 0o777 == 0o755
+
+    manifest = json.loads((result.path / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["month"] == MONTH and manifest["version"] == "v1"
+    assert manifest["code_version"] == talent.__version__
+    assert manifest["data_vintage"] == {
+        "demand_month_max": MONTH,
+        "supply_year_max": 2025,
+        "indicators_year_max": 2024,
+    }
+    assert {f["path"] for f in manifest["files"]} == expected - {"manifest.json"}
+    for entry in manifest["files"]:
+        data = (result.path / entry["path"]).read_bytes()
+        assert entry["bytes"] == len(data)
+        assert entry["sha256"] == hashlib.sha256(data).hexdigest()
+
+    for name in expected - {"report.html", "manifest.json"}:
+        raw = (result.path / name).read_bytes()
+        assert raw.startswith(b"\xef\xbb\xbf"), name
+        # No wall-clock anywhere (identical inputs must give identical bytes).
+        assert not re.search(rb"\d{4}-\d\d-\d\dT\d\d:", raw)
+    demand_csv = pd.read_csv(result.path / "talent_demand_monthly.csv", encoding="utf-8-sig")
+    assert len(demand_csv) == len(marts["demand"])
+    assert demand_csv["month"].max() == "2025-10-01"
+    assert demand_csv["postings"].sum() == sum(r[4] for r in marts["demand"])
+    assert EVIL in set(demand_csv["industry"])  # text survives the round trip verbatim
+    indicators_csv = pd.read_csv(result.path / "regional_indicators.csv", encoding="utf-8-sig", dtype=str)
+    assert "870.51" in set(indicators_csv["value"]) and "22.3:20.0:57.7" in set(indicators_csv["value_text"])
+
+    page = (result.path / "report.html").read_text(encoding="utf-8")
+    assert '<html lang="zh-CN">' in page and '<meta charset="utf-8">' in page
+    assert f"<title>{TITLE}</title>" in page and f"<h1>{TITLE}</h1>" in page
+    assert "@media print" in page
+    assert len(re.findall(r"<svg\b", page)) == 1
+    svg = page[page.index("<svg") : page.index("</svg>")]
+    assert re.search(r"<text[^>]*>[^<]*[\u4e00-\u9fff]", svg), "Chinese labels must be SVG <text>"
+    assert "<polyline" in svg and html.escape(EVIL, quote=False) in svg  # legend entry, escaped
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<script" not in page  # neither the injected tag nor any script of ours
+    assert not re.search(r'\b(src|href)="', page), "report must be self-contained"
+    assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:", page)
+
+
+def test_headline_numbers_match_independent_computation(marts: dict) -> None:
+    result = _publish(marts)
+    page = (result.path / "report.html").read_text(encoding="utf-8")
+    demand = pd.DataFrame(
+        marts["demand"],
+        columns=[
+            "demand_id",
+            "month",
+            "county",
+            "industry",
+            "postings",
+            "headcount",
+            "with_salary",
+            "median",
+            "boards",
+        ],
+    )
+    demand["ym"] = demand["month"].map(lambda d: d.strftime("%Y-%m"))
+    cur, prev, last_year = (demand[demand["ym"] == m] for m in ("2025-10", "2025-09", "2024-10"))
+
+    postings = int(cur["postings"].sum())
+    assert _metric(page, "postings") == (str(postings), f"{postings:,}")
+    assert _metric(page, "headcount") == (
+        str(int(cur["headcount"].sum())),
+        f"{int(cur['headcount'].sum()):,}",
+    )
+    mom = postings - int(prev["postings"].sum())
+    yoy = postings - int(last_year["postings"].sum())
+    assert _metric(page, "mom_change")[0] == str(mom)
+    assert _metric(page, "yoy_change")[0] == str(yoy)
+    pct = abs(mom) / int(prev["postings"].sum()) * 100
+    assert (
+        _metric(page, "mom_change")[1]
+        == f"{'+' if mom >= 0 else '−'}{abs(mom):,}（{'+' if mom >= 0 else '−'}{pct:.1f}%）"
+    )
+
+    # Weighted median by expanding each cell's median `weight` times: a different algorithm, same definition.
+    expanded = [m for m, w in zip(cur["median"], cur["with_salary"], strict=True) if w > 0 for _ in range(w)]
+    median = int(round(statistics.median_low(expanded)))
+    assert _metric(page, "salary_median") == (str(median), f"{median:,}")
+
+    top = cur.groupby("industry")["postings"].sum().sort_values(ascending=False)
+    table = page[page.index('<table id="top-industries">') : page.index("</table>")]
+    first_row = re.search(r"<tbody>\s*<tr><td[^>]*>1</td><td>([^<]*)</td><td[^>]*>([^<]*)<", table)
+    assert html.unescape(first_row.group(1)) == top.index[0]
+    assert first_row.group(2) == f"{int(top.iloc[0]):,}"
+
+    assert _metric(page, "gdp") == ("870.51", "870.51 亿元")
+    assert _metric(page, "resident_population") == ("261.3", "261.30 万人")
+    assert _metric(page, "urbanization_rate_pct") == ("48.91", "48.91%")
+    supply_2025 = [r for r in marts["supply"] if r[1] == 2025]
+    graduates = sum(r[7] for r in supply_2025)
+    assert _metric(page, "graduates") == (str(graduates), f"{graduates:,} 人")
+    placement = (graduates - sum(r[11] for r in supply_2025)) / graduates
+    assert _metric(page, "placement_rate")[1] == f"{placement * 100:.1f}%"
+    assert abs(float(_metric(page, "placement_rate")[0]) - placement) < 1e-6
+    # Gap table: the latest complete year (2024), industries by demand/supply ratio, highest first.
+    assert "四、人才供需缺口（2024年）" in page
+    gap_2024 = sorted((r for r in marts["gap"] if r[1] == 2024), key=lambda r: -r[7])
+    gap_table = page[
+        page.index('<table id="gap-table">') : page.index("</table>", page.index('id="gap-table"'))
+    ]
+    shown = [html.unescape(name) for name in re.findall(r"<tr><td>([^<]*)</td>", gap_table)]
+    assert shown == [r[2] for r in gap_2024]
+    assert f'<td class="num">{gap_2024[0][7]:.2f}</td>' in gap_table
+
+
+def test_republish_is_unchanged_and_byte_identical(marts: dict, tmp_path: Path) -> None:
+    first = _publish(marts)
+    before = {p.name: p.read_bytes() for p in first.path.iterdir()}
+    again = _publish(marts)
+    assert again.status == "unchanged" and again.version == "v1" and again.path == first.path
+    assert sorted(p.name for p in (marts["reports"] / MONTH).iterdir() if not p.name.startswith(".")) == [
+        "latest",
+        "v1",
+    ]
+    assert not [p for p in (marts["reports"] / MONTH).iterdir() if p.name.startswith(".tmp")]
+    assert {p.name: p.read_bytes() for p in first.path.iterdir()} == before
+    # A fresh reports dir gets the very same bytes: nothing depends on time or run.
+    elsewhere = publish_report(MONTH, duckdb_path=marts["path"], reports_dir=tmp_path / "other")
+    assert {p.name: p.read_bytes() for p in elsewhere.path.iterdir()} == before
+
+
+def test_changed_mart_publishes_new_version_and_keeps_old(marts: dict) -> None:
+    v1 = _publish(marts)
+    v1_bytes = {p.name: p.read_bytes() for p in v1.path.iterdir()}
+    con = duckdb.connect(str(marts["path"]))
+    con.execute(
+        "UPDATE marts.talent_demand_monthly SET postings = postings + 5 "
+        "WHERE month = DATE '2025-10-01' AND county = '巴州区' AND industry = '文旅康养'"
+    )
+    con.close()
+    v2 = _publish(marts)
+    assert v2.status == "published" and v2.version == "v2"
+    assert os.readlink(marts["reports"] / MONTH / "latest") == "v2"
+    assert {p.name: p.read_bytes() for p in v1.path.iterdir()} == v1_bytes
+    assert json.loads((v2.path / "manifest.json").read_text())["version"] == "v2"
+    assert (v2.path / "report.html").read_bytes() != v1_bytes["report.html"]
+    # A new code version alone is a new build too, since manifest.json records it.
+    assert _publish(marts, code_version="9.9.9").version == "v3"
+
+
+def test_month_beyond_data_or_malformed_is_a_clear_error(marts: dict) -> None:
+    with pytest.raises(PublishError, match=r"2025-11.*2025-10"):
+        publish_report("2025-11", duckdb_path=marts["path"], reports_dir=marts["reports"])
+    with pytest.raises(PublishError, match=r"2023-04.*starts at 2023-05"):
+        publish_report("2023-04", duckdb_path=marts["path"], reports_dir=marts["reports"])
+    for bad in ("2025-13", "202510", "2025/10", ""):
+        with pytest.raises(PublishError, match="YYYY-MM"):
+            publish_report(bad, duckdb_path=marts["path"], reports_dir=marts["reports"])
+    with pytest.raises(PublishError, match="does not exist"):
+        publish_report(
+            MONTH, duckdb_path=marts["path"].with_name("nope.duckdb"), reports_dir=marts["reports"]
+        )
+    assert not (marts["reports"] / "2025-11").exists()
+
+
+def test_earlier_month_without_full_history(marts: dict) -> None:
+    # 2023-06: no same month last year and only two months for the chart; must still render.
+    result = publish_report("2023-06", duckdb_path=marts["path"], reports_dir=marts["reports"])
+    page = (result.path / "report.html").read_text(encoding="utf-8")
+    assert _metric(page, "yoy_change") == ("", "—")
+    assert "不足 36 个月" in page
+    demand_csv = pd.read_csv(result.path / "talent_demand_monthly.csv", encoding="utf-8-sig")
+    assert demand_csv["month"].max() == "2023-06-01"
+    assert "2024年统计公报" not in page  # no figures from after the report year
+    # No complete year before 2023 in the gap mart: 2023 is shown, and said to be partial.
+    assert (
+        "（2023年）" in page
+        and "2023年需求仅含2023年5月至2023年12月的数据，不满全年（含报告期之后的月份）" in page
+    )
+
+
+def test_latest_data_month(marts: dict) -> None:
+    assert publish.latest_data_month(marts["path"]) == MONTH
+
+
+@pytest.fixture()
+def writer_holding(marts: dict):
+    """Another process holding the DuckDB file read-write (as a running pipeline would)."""
+    code = (
+        "import duckdb, sys; c = duckdb.connect(sys.argv[1]); print('ready', flush=True); "
+        "sys.stdin.read(); c.close()"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, str(marts["path"])],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout.readline().strip() == "ready"
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.stdin.close()
+            proc.wait(timeout=30)
+
+
+def test_locked_database_fails_clearly_after_retries(marts: dict, writer_holding, monkeypatch) -> None:
+    sleeps: list[float] = []
+    monkeypatch.setattr(publish, "_sleep", sleeps.append)
+    with pytest.raises(PublishError, match=r"write lock.*3 attempts"):
+        _publish(marts, lock_retries=3, lock_backoff=0.01)
+    assert sleeps == [0.01, 0.02]
+    assert not (marts["reports"] / MONTH / "v1").exists()
+
+
+def test_lock_released_during_retries_then_publishes(marts: dict, writer_holding, monkeypatch) -> None:
+    def release(_seconds: float) -> None:
+        # The "pipeline" finishes while we back off.
+        if writer_holding.poll() is None:
+            writer_holding.stdin.close()
+            writer_holding.wait(timeout=30)
+
+    monkeypatch.setattr(publish, "_sleep", release)
+    assert _publish(marts, lock_retries=3, lock_backoff=0.01).status == "published"
