@@ -32,14 +32,20 @@ _RATIO = re.compile(r"(\d+(?:\.\d+)?)\s*:\s*(\d+(?:\.\d+)?)\s*:\s*(\d+(?:\.\d+)?
 # indicator → (pattern, unit). Group 1 is the number; a "下降" group flips the sign of growth.
 INDICATORS: dict[str, tuple[re.Pattern, str]] = {
     "gdp": (re.compile(r"(?:地区生产总值|GDP)[^。；]*?" + _NUM + r"\s*亿元"), "亿元"),
-    "gdp_growth_pct": (re.compile(r"(?:地区生产总值|GDP)[^。；]*?(?:比上年)?(增长|下降)" + _NUM + r"\s*%"), "%"),
+    "gdp_growth_pct": (
+        re.compile(r"(?:地区生产总值|GDP)[^。；]*?(?:比上年)?(增长|下降)" + _NUM + r"\s*%"),
+        "%",
+    ),
     # Only the anchor: a sentence can give the old and the new structure ("由…调整为…"), the last wins.
     "industry_structure": (re.compile(r"三次产业结构"), "a:b:c"),
     "resident_population": (re.compile(r"(?:年末)?常住人口(?:为|达)?\s*" + _NUM + r"\s*万人"), "万人"),
     "urbanization_rate_pct": (re.compile(r"(?<!户籍人口)城镇化率(?:为|达到|达)?\s*" + _NUM + r"\s*%"), "%"),
     "rural_labour_outflow": (
-        re.compile(r"(?:转移输出农村劳动力|农村劳动力转移输出|转移输出劳动力|输出农村劳动力)(?:人数)?(?:为|达)?\s*" + _NUM
-                   + r"\s*万人"),
+        re.compile(
+            r"(?:转移输出农村劳动力|农村劳动力转移输出|转移输出劳动力|输出农村劳动力)(?:人数)?(?:为|达)?\s*"
+            + _NUM
+            + r"\s*万人"
+        ),
         "万人",
     ),
     "labour_income": (re.compile(r"劳务(?:经济)?收入(?:为|达)?\s*" + _NUM + r"\s*亿元"), "亿元"),
@@ -76,7 +82,7 @@ def _match_indicator(name: str, pattern: re.Pattern, sentence: str) -> tuple[flo
     if not m:
         return None
     if name == "industry_structure":
-        ratios = _RATIO.findall(sentence[m.end():])
+        ratios = _RATIO.findall(sentence[m.end() :])
         if not ratios:
             return None
         return None, ":".join(ratios[-1])
@@ -143,10 +149,17 @@ def iter_listing(client: HttpClient, listing_url: str) -> Iterator[tuple[str, st
                     continue
                 span = li.find("span")
                 entries += 1
-                yield a.text().strip(), urljoin(result.url, a.get("href")), span.text().strip() if span else None
+                yield (
+                    a.text().strip(),
+                    urljoin(result.url, a.get("href")),
+                    span.text().strip() if span else None,
+                )
         if not entries:
-            raise SourceError(f"listing page {page} has no entries (layout change?)", where=result.url,
-                              field="ul.news-list li")
+            raise SourceError(
+                f"listing page {page} has no entries (layout change?)",
+                where=result.url,
+                field="ul.news-list li",
+            )
         log.info("bulletin listing page %d: %d entries", page, entries)
         url = None
         for a in doc.find_all("a"):
@@ -163,14 +176,18 @@ def _file_name(url: str) -> str:
     return path
 
 
-def extract_bulletins(config: dict, partition: str, raw_dir, *, client: HttpClient | None = None
-                      ) -> LandingResult:
+def extract_bulletins(
+    config: dict, partition: str, raw_dir, *, client: HttpClient | None = None
+) -> LandingResult:
     """Crawl the bulletin listing, parse every bulletin and land source `bulletins`."""
     settings = config.get("bulletins") or {}
     listing_url = settings.get("listing_url")
     if not listing_url:
-        raise SourceError("no bulletins.listing_url in the sources config", where=config.get("config_path"),
-                          field="bulletins.listing_url")
+        raise SourceError(
+            "no bulletins.listing_url in the sources config",
+            where=config.get("config_path"),
+            field="bulletins.listing_url",
+        )
     default_region = settings.get("region")
     title_filter = re.compile(settings["title_regex"]) if settings.get("title_regex") else None
     client = client or HttpClient.from_config(config)
@@ -190,8 +207,9 @@ def extract_bulletins(config: dict, partition: str, raw_dir, *, client: HttpClie
             continue
         bulletins.setdefault(url, title)
     if not bulletins:
-        raise SourceError("no statistics bulletin found on the listing (layout or title change?)",
-                          where=listing_url)
+        raise SourceError(
+            "no statistics bulletin found on the listing (layout or title change?)", where=listing_url
+        )
     log.info("%d bulletins found, %d other entries skipped", len(bulletins), skipped)
 
     records: list[dict] = []
@@ -204,24 +222,34 @@ def extract_bulletins(config: dict, partition: str, raw_dir, *, client: HttpClie
         region = parsed["region"] or title_region or default_region
         year = parsed["year"] or title_year
         if not parsed["indicators"]:
-            raise SourceError("bulletin page yields none of the skeleton indicators (layout change?)",
-                              where=result.url, field="div.article-content")
+            raise SourceError(
+                "bulletin page yields none of the skeleton indicators (layout change?)",
+                where=result.url,
+                field="div.article-content",
+            )
         missing = [name for name in SKELETON_INDICATORS if name not in parsed["indicators"]]
         if missing:
             log.warning("%s (%s): indicators not found: %s", listing_title, result.url, ", ".join(missing))
-        log.info("bulletin %s %s: %d indicators, encoding %s", region, year, len(parsed["indicators"]),
-                 result.encoding)
+        log.info(
+            "bulletin %s %s: %d indicators, encoding %s",
+            region,
+            year,
+            len(parsed["indicators"]),
+            result.encoding,
+        )
         for name, ind in parsed["indicators"].items():
-            records.append({
-                "region": region,
-                "year": year,
-                "indicator": name,
-                "value": ind["value"],
-                "value_text": ind["value_text"],
-                "unit": ind["unit"],
-                "text": ind["text"],
-                "url": result.url,
-                "title": parsed["title"] or listing_title,
-            })
+            records.append(
+                {
+                    "region": region,
+                    "year": year,
+                    "indicator": name,
+                    "value": ind["value"],
+                    "value_text": ind["value_text"],
+                    "unit": ind["unit"],
+                    "text": ind["text"],
+                    "url": result.url,
+                    "title": parsed["title"] or listing_title,
+                }
+            )
     records.sort(key=lambda r: (r["region"] or "", r["year"] or 0, r["indicator"], r["url"]))
     return land("bulletins", partition, records, files, raw_dir=raw_dir, fetches=client.fetch_log)

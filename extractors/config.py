@@ -68,7 +68,9 @@ def load_sources_config(path: str | os.PathLike | None = None, *, base_url: str 
     config = {**DEFAULTS, **raw}
     base = base_url or os.environ.get(BASE_URL_ENV) or config.get("base_url")
     if not base:
-        raise SourceError("no base_url in the sources config or environment", where=str(path), field="base_url")
+        raise SourceError(
+            "no base_url in the sources config or environment", where=str(path), field="base_url"
+        )
     # A base without a trailing slash would make urljoin drop its last path segment.
     base = base if base.endswith("/") else base + "/"
     config["base_url"] = base.rstrip("/")

@@ -9,8 +9,24 @@ import re
 from collections.abc import Iterator
 from html.parser import HTMLParser
 
-_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
-                   "track", "wbr"})
+_VOID = frozenset(
+    {
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "param",
+        "source",
+        "track",
+        "wbr",
+    }
+)
 # Opening one of these closes an open sibling of the listed kinds (HTML's implied end tags).
 _IMPLIED_CLOSE = {
     "p": {"p"},
@@ -22,9 +38,42 @@ _IMPLIED_CLOSE = {
     "th": {"td", "th"},
     "option": {"option"},
 }
-_BLOCK = frozenset({"address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt", "footer", "form",
-                    "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p", "pre",
-                    "section", "table", "td", "th", "tr", "ul", "title"})
+_BLOCK = frozenset(
+    {
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "br",
+        "dd",
+        "div",
+        "dl",
+        "dt",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "table",
+        "td",
+        "th",
+        "tr",
+        "ul",
+        "title",
+    }
+)
 _SKIP = frozenset({"script", "style", "noscript", "template"})
 
 
@@ -79,7 +128,9 @@ class Node:
         """Text with one line per block element, whitespace inside a line collapsed."""
         parts: list[str] = []
         self._text_parts(parts)
-        lines = (re.sub(r"[ \t\r\f\v\u00a0\u3000]+", " ", line).strip() for line in "".join(parts).split("\n"))
+        lines = (
+            re.sub(r"[ \t\r\f\v\u00a0\u3000]+", " ", line).strip() for line in "".join(parts).split("\n")
+        )
         return "\n".join(line for line in lines if line)
 
     def __repr__(self) -> str:

@@ -104,7 +104,9 @@ def detect_encoding(content: bytes) -> str:
 def decode_bytes(content: bytes, content_type: str | None = None) -> tuple[str, str]:
     """Decode body bytes: header charset, then <meta>, then detection. Returns (text, encoding)."""
     declared = normalise_encoding(header_charset(content_type))
-    if declared is None and (content_type is None or "html" in content_type.lower() or "xml" in content_type.lower()):
+    if declared is None and (
+        content_type is None or "html" in content_type.lower() or "xml" in content_type.lower()
+    ):
         declared = normalise_encoding(meta_charset(content))
     if declared is None and content_type and "json" in content_type.lower():
         declared = "utf-8"  # RFC 8259: JSON exchanged between systems is UTF-8
@@ -258,20 +260,33 @@ class HttpClient:
                 last_problem = f"{type(exc).__name__}: {exc}"
                 if attempt < self.retries:
                     delay = self._sleep_before_retry(attempt, None)
-                    log.warning("GET %s failed (%s); retry %d/%d in %.2fs", full_url, type(exc).__name__,
-                                attempt + 1, self.retries, delay)
+                    log.warning(
+                        "GET %s failed (%s); retry %d/%d in %.2fs",
+                        full_url,
+                        type(exc).__name__,
+                        attempt + 1,
+                        self.retries,
+                        delay,
+                    )
                     continue
-                raise SourceError(f"request failed after {attempt + 1} attempts: {last_problem}",
-                                  where=full_url) from exc
+                raise SourceError(
+                    f"request failed after {attempt + 1} attempts: {last_problem}", where=full_url
+                ) from exc
             except requests.RequestException as exc:
                 raise SourceError(f"request failed: {exc}", where=full_url) from exc
 
             status = response.status_code
             if status in RETRY_STATUSES and attempt < self.retries:
-                retry_after = _retry_after_seconds(response.headers.get("Retry-After")) if status in (429, 503) else None
+                retry_after = (
+                    _retry_after_seconds(response.headers.get("Retry-After"))
+                    if status in (429, 503)
+                    else None
+                )
                 response.close()
                 delay = self._sleep_before_retry(attempt, retry_after)
-                log.warning("GET %s -> %d; retry %d/%d in %.2fs", full_url, status, attempt + 1, self.retries, delay)
+                log.warning(
+                    "GET %s -> %d; retry %d/%d in %.2fs", full_url, status, attempt + 1, self.retries, delay
+                )
                 last_problem = f"HTTP {status}"
                 continue
 
@@ -291,8 +306,14 @@ class HttpClient:
                 sha256=hashlib.sha256(content).hexdigest(),
                 content_type=content_type,
             )
-            log.info("GET %s status=%d bytes=%d encoding=%s %.0fms", full_url, status, len(content),
-                     encoding, (time.monotonic() - started) * 1000)
+            log.info(
+                "GET %s status=%d bytes=%d encoding=%s %.0fms",
+                full_url,
+                status,
+                len(content),
+                encoding,
+                (time.monotonic() - started) * 1000,
+            )
             if not (200 <= status < 300) and status not in ok_statuses:
                 snippet = text[:200].replace("\n", " ") if text else ""
                 raise SourceError(f"HTTP {status} {snippet}".strip(), where=full_url)

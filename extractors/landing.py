@@ -46,7 +46,9 @@ def canonical_jsonl(records: Iterable[Mapping]) -> bytes:
     """The canonical bytes of records.jsonl: one sorted-key JSON object a line, UTF-8, no escapes.
 
     allow_nan=False because NaN is not JSON and would break every reader downstream."""
-    lines = [json.dumps(dict(rec), ensure_ascii=False, sort_keys=True, allow_nan=False) + "\n" for rec in records]
+    lines = [
+        json.dumps(dict(rec), ensure_ascii=False, sort_keys=True, allow_nan=False) + "\n" for rec in records
+    ]
     return "".join(lines).encode("utf-8")
 
 
@@ -58,7 +60,9 @@ def _safe_relpath(name: str) -> PurePosixPath:
     return rel
 
 
-def _normalise_files(files: Mapping[str, bytes] | Iterable[tuple[str, bytes]] | None) -> list[tuple[str, bytes]]:
+def _normalise_files(
+    files: Mapping[str, bytes] | Iterable[tuple[str, bytes]] | None,
+) -> list[tuple[str, bytes]]:
     if not files:
         return []
     items = files.items() if isinstance(files, Mapping) else files
@@ -105,7 +109,9 @@ def land(
 
     file_items = _normalise_files(files)
     partition_dir.mkdir(parents=True, exist_ok=True)
-    had_vintages = any(_SHA12.match(p.name) and (p / "manifest.json").is_file() for p in partition_dir.iterdir())
+    had_vintages = any(
+        _SHA12.match(p.name) and (p / "manifest.json").is_file() for p in partition_dir.iterdir()
+    )
 
     manifest = {
         "source": source,
@@ -148,8 +154,15 @@ def land(
             shutil.rmtree(tmp, ignore_errors=True)
 
     status = "new_vintage" if had_vintages else "landed"
-    log.info("landing %s/%s %s: %s, %d rows, %d files", source, partition, status, sha12, len(records),
-             len(file_items))
+    log.info(
+        "landing %s/%s %s: %s, %d rows, %d files",
+        source,
+        partition,
+        status,
+        sha12,
+        len(records),
+        len(file_items),
+    )
     return LandingResult(source, partition, str(final), sha, len(records), status)
 
 

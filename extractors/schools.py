@@ -53,8 +53,16 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "employed_local": ("本地就业人数", "本地就业数", "市内就业人数", "本市就业人数"),
 }
 FIELDS = tuple(HEADER_ALIASES)
-COUNT_FIELDS = ("enrolment", "graduates", "employed", "further_study", "military", "not_placed", "in_field",
-                "employed_local")
+COUNT_FIELDS = (
+    "enrolment",
+    "graduates",
+    "employed",
+    "further_study",
+    "military",
+    "not_placed",
+    "in_field",
+    "employed_local",
+)
 # Without these a row cannot be placed in the warehouse: a file lacking one is a layout change.
 # (`year` too, unless a title row above the header names it.)
 REQUIRED_COLUMNS = ("major_code", "major_name", "graduates")
@@ -191,17 +199,25 @@ def parse_rows(rows: Sequence[Sequence[object]], source_file: str) -> list[dict]
     """Records from a sheet's rows (index 0 = sheet row 1)."""
     found = find_header(rows)
     if found is None:
-        raise SourceError("no header row with the known column names (学校, 年份, 专业代码, 毕业生数, …) "
-                          f"in the first {HEADER_SEARCH_ROWS} rows", where=source_file)
+        raise SourceError(
+            "no header row with the known column names (学校, 年份, 专业代码, 毕业生数, …) "
+            f"in the first {HEADER_SEARCH_ROWS} rows",
+            where=source_file,
+        )
     header_index, mapping = found
     missing = [key for key in REQUIRED_COLUMNS if key not in mapping.values()]
     if missing:
-        raise SourceError(f"header lacks required columns {missing}", where=source_file, row=header_index + 1,
-                          field=",".join(missing))
+        raise SourceError(
+            f"header lacks required columns {missing}",
+            where=source_file,
+            row=header_index + 1,
+            field=",".join(missing),
+        )
     title_school, title_year = _title_fallback(rows, header_index)
     if "year" not in mapping.values() and title_year is None:
-        raise SourceError("no 年份 column and no year in a title row", where=source_file, row=header_index + 1,
-                          field="year")
+        raise SourceError(
+            "no 年份 column and no year in a title row", where=source_file, row=header_index + 1, field="year"
+        )
     absent = [key for key in FIELDS if key not in mapping.values()]
     if absent:
         log.warning("%s: columns not present, left null: %s", source_file, ", ".join(absent))
@@ -281,12 +297,16 @@ def find_export_links(index_html: str, index_url: str) -> list[str]:
 def _inbox_files(inbox_dir: Path | None) -> list[Path]:
     if inbox_dir is None or not Path(inbox_dir).is_dir():
         return []
-    return sorted(p for p in Path(inbox_dir).iterdir()
-                  if p.is_file() and not p.name.startswith((".", "~$")) and p.suffix.lower() in SUPPORTED + UNSUPPORTED)
+    return sorted(
+        p
+        for p in Path(inbox_dir).iterdir()
+        if p.is_file() and not p.name.startswith((".", "~$")) and p.suffix.lower() in SUPPORTED + UNSUPPORTED
+    )
 
 
-def extract_schools(config: dict, partition: str, raw_dir, inbox_dir=None, *, client: HttpClient | None = None
-                    ) -> LandingResult:
+def extract_schools(
+    config: dict, partition: str, raw_dir, inbox_dir=None, *, client: HttpClient | None = None
+) -> LandingResult:
     """Read every export linked from `schools.index_url` plus every file in `inbox_dir`, land
     source `school_records`. An inbox file byte-identical to a downloaded one is read once."""
     settings = config.get("schools") or {}
@@ -299,7 +319,9 @@ def extract_schools(config: dict, partition: str, raw_dir, inbox_dir=None, *, cl
         links = find_export_links(index.text, index.url)
         log.info("school index %s: %d export links", index.url, len(links))
         if not links:
-            raise SourceError("school index page links no .csv/.xlsx export (layout change?)", where=index.url)
+            raise SourceError(
+                "school index page links no .csv/.xlsx export (layout change?)", where=index.url
+            )
         for url in links:
             result = client.get(url)
             sources.append((posixpath.basename(_link_path(url)), result.content, url))
@@ -307,8 +329,10 @@ def extract_schools(config: dict, partition: str, raw_dir, inbox_dir=None, *, cl
     for path in inbox_paths:
         sources.append((f"inbox/{path.name}", path.read_bytes(), str(path)))
     if not sources:
-        raise SourceError("no school exports: index_url not configured and the inbox is empty",
-                          where=str(inbox_dir) if inbox_dir else config.get("config_path"))
+        raise SourceError(
+            "no school exports: index_url not configured and the inbox is empty",
+            where=str(inbox_dir) if inbox_dir else config.get("config_path"),
+        )
 
     records: list[dict] = []
     files: dict[str, bytes] = {}
@@ -320,7 +344,9 @@ def extract_schools(config: dict, partition: str, raw_dir, inbox_dir=None, *, cl
             continue
         if name in files:
             # Two different files with one base name: keep both, the second under its full URL path.
-            name = _link_path(origin).lstrip("/") if "://" in origin else f"inbox/{sha[:8]}-{Path(origin).name}"
+            name = (
+                _link_path(origin).lstrip("/") if "://" in origin else f"inbox/{sha[:8]}-{Path(origin).name}"
+            )
         seen_sha[sha] = origin
         rows, encoding = parse_export(content, name)
         if encoding:

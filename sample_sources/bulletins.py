@@ -24,7 +24,16 @@ _REAL_GROWTH = {2018: 8.0, 2019: 7.6, 2020: 3.8, 2021: 7.9, 2022: 3.5, 2023: 5.8
 _DEFLATOR = {2018: 3.0, 2019: 3.5, 2020: 2.0, 2021: 2.5, 2022: 2.8, 2023: 0.8, 2024: 0.4, 2025: 0.6}
 _CPI = {2018: 1.9, 2019: 3.3, 2020: 2.9, 2021: 0.4, 2022: 1.9, 2023: 0.1, 2024: 0.2, 2025: -0.2}
 _INDUSTRY_GROWTH = {2018: 9.2, 2019: 9.0, 2020: 3.6, 2021: 9.8, 2022: 4.6, 2023: 7.2, 2024: 7.6, 2025: 7.0}
-_INVESTMENT_GROWTH = {2018: 11.2, 2019: 10.4, 2020: 9.1, 2021: 8.3, 2022: 6.1, 2023: 3.2, 2024: 2.4, 2025: 1.1}
+_INVESTMENT_GROWTH = {
+    2018: 11.2,
+    2019: 10.4,
+    2020: 9.1,
+    2021: 8.3,
+    2022: 6.1,
+    2023: 3.2,
+    2024: 2.4,
+    2025: 1.1,
+}
 
 # Growth ranges (%) for series anchored on a 2024 level; `None` means the default range.
 _PANDEMIC = {2020: (-4.0, -1.5), 2022: (-1.0, 1.5)}
@@ -35,14 +44,19 @@ def _r(value: float, digits: int) -> float:
 
 
 def _change(value: float, up: str = "增长", down: str = "下降") -> str:
-    """"增长6.3%" / "下降3.0%" / "与上年持平" for a growth rate in percent."""
+    """ "增长6.3%" / "下降3.0%" / "与上年持平" for a growth rate in percent."""
     if round(value, 1) == 0:
         return "与上年持平"
     return f"{up if value > 0 else down}{abs(value):.1f}%"
 
 
-def _series(rng: Random, anchor: float, default: tuple[float, float],
-            ranges: dict[int, tuple[float, float]] | None = None, digits: int = 2) -> dict[int, float]:
+def _series(
+    rng: Random,
+    anchor: float,
+    default: tuple[float, float],
+    ranges: dict[int, tuple[float, float]] | None = None,
+    digits: int = 2,
+) -> dict[int, float]:
     """Values for 2017..2025 with `anchor` in 2024; year y's growth drawn from ranges[y] or default."""
     ranges = ranges or {}
     growth = {year: rng.uniform(*ranges.get(year, default)) for year in range(2018, 2026)}
@@ -84,18 +98,32 @@ def bulletin_figures(seed: int) -> dict[int, dict]:
 
     income_urban = _series(rng, 41280 + rng.randint(-600, 600), (4.0, 7.0), {2020: (2.5, 4.0)}, 0)
     income_rural = _series(rng, 18360 + rng.randint(-400, 400), (6.0, 9.0), {2020: (5.0, 7.0)}, 0)
-    retail = _series(rng, 455.0 + rng.uniform(-10, 10), (4.0, 11.0), {2020: (-4.0, -2.0), 2021: (12, 15),
-                                                                     2022: (-1.0, 1.5), 2024: (4.5, 6.5)})
-    visitors = _series(rng, 5120 + rng.uniform(-150, 150), (8.0, 15.0),
-                       {2020: (-25, -15), 2021: (15, 25), 2022: (-12, -5), 2023: (25, 40)})
-    tourism_revenue = _series(rng, 520 + rng.uniform(-20, 20), (9.0, 16.0),
-                              {2020: (-22, -12), 2021: (16, 26), 2022: (-10, -3), 2023: (28, 42)})
+    retail = _series(
+        rng,
+        455.0 + rng.uniform(-10, 10),
+        (4.0, 11.0),
+        {2020: (-4.0, -2.0), 2021: (12, 15), 2022: (-1.0, 1.5), 2024: (4.5, 6.5)},
+    )
+    visitors = _series(
+        rng,
+        5120 + rng.uniform(-150, 150),
+        (8.0, 15.0),
+        {2020: (-25, -15), 2021: (15, 25), 2022: (-12, -5), 2023: (25, 40)},
+    )
+    tourism_revenue = _series(
+        rng,
+        520 + rng.uniform(-20, 20),
+        (9.0, 16.0),
+        {2020: (-22, -12), 2021: (16, 26), 2022: (-10, -3), 2023: (28, 42)},
+    )
     fiscal_revenue = _series(rng, 62 + rng.uniform(-3, 3), (4.0, 9.0), {2020: (-1.0, 2.0), 2022: (-3.0, 1.0)})
     fiscal_spending = _series(rng, 340 + rng.uniform(-10, 10), (2.0, 7.0))
     deposits = _series(rng, 2350 + rng.uniform(-40, 40), (6.0, 10.0))
     loans = _series(rng, 1520 + rng.uniform(-40, 40), (8.0, 13.0))
     grain = _series(rng, 126 + rng.uniform(-2, 2), (-1.5, 2.0))
-    pigs = _series(rng, 395 + rng.uniform(-10, 10), (-3.0, 4.0), {2019: (-25, -18), 2020: (3, 8), 2021: (15, 25)})
+    pigs = _series(
+        rng, 395 + rng.uniform(-10, 10), (-3.0, 4.0), {2019: (-25, -18), 2020: (3, 8), 2021: (15, 25)}
+    )
     vocational = _series(rng, 2.71, (-1.5, 2.5))
     higher_vocational = _series(rng, 1.12, (2.0, 6.0))
     beds = _series(rng, 2.35, (2.0, 5.0))
@@ -111,8 +139,10 @@ def bulletin_figures(seed: int) -> dict[int, dict]:
             shares = (22.3, 20.0)
             g1, g2 = 3.9, 6.0
         else:
-            shares = (_r(22.3 - 0.15 * index + rng.uniform(-0.3, 0.3) + (1.0 if year == 2020 else 0), 1),
-                      _r(20.0 - 0.9 * index + rng.uniform(-0.3, 0.3), 1))
+            shares = (
+                _r(22.3 - 0.15 * index + rng.uniform(-0.3, 0.3) + (1.0 if year == 2020 else 0), 1),
+                _r(20.0 - 0.9 * index + rng.uniform(-0.3, 0.3), 1),
+            )
             g1 = _r(3.6 + rng.uniform(-0.6, 0.6) + (1.4 if year == 2020 else 0), 1)
             g2 = _r(real[year] + rng.uniform(-1.8, 1.2) - (1.2 if year == 2020 else 0), 1)
         p1, p2 = shares
@@ -135,59 +165,97 @@ def bulletin_figures(seed: int) -> dict[int, dict]:
         industry_value = _r(v2 * rng.uniform(0.6, 0.66), 2)
         figures[year] = {
             "year": year,
-            "gdp": gdp[year], "gdp_growth": g, "v1": v1, "v2": v2, "v3": v3, "g1": g1, "g2": g2, "g3": g3,
-            "p1": p1, "p2": p2, "p3": p3, "c1": c1, "c2": c2, "c3": c3,
-            "per_capita": per_capita, "per_capita_growth": per_capita_growth,
+            "gdp": gdp[year],
+            "gdp_growth": g,
+            "v1": v1,
+            "v2": v2,
+            "v3": v3,
+            "g1": g1,
+            "g2": g2,
+            "g3": g3,
+            "p1": p1,
+            "p2": p2,
+            "p3": p3,
+            "c1": c1,
+            "c2": c2,
+            "c3": c3,
+            "per_capita": per_capita,
+            "per_capita_growth": per_capita_growth,
             "cpi": _r(_CPI[year] + (0 if year == ANCHOR_YEAR else rng.uniform(-0.2, 0.2)), 1),
             "food_cpi": _r(_CPI[year] * 1.8 + rng.uniform(-0.6, 0.6), 1),
-            "agri_output": _r(v1 * rng.uniform(1.6, 1.7), 2), "agri_growth": g1 + rng.uniform(-0.2, 0.3),
-            "grain": grain[year], "grain_growth": _growth(grain, year),
-            "pigs": pigs[year], "pigs_growth": _growth(pigs, year),
+            "agri_output": _r(v1 * rng.uniform(1.6, 1.7), 2),
+            "agri_growth": g1 + rng.uniform(-0.2, 0.3),
+            "grain": grain[year],
+            "grain_growth": _growth(grain, year),
+            "pigs": pigs[year],
+            "pigs_growth": _growth(pigs, year),
             "herb_area": _r(60 + 2.5 * (year - 2018) + rng.uniform(-1, 1), 1),
-            "industry_value": industry_value, "industry_growth": g2 + rng.uniform(-0.5, 0.8),
+            "industry_value": industry_value,
+            "industry_growth": g2 + rng.uniform(-0.5, 0.8),
             "industry_above_scale_growth": _INDUSTRY_GROWTH[year] + rng.uniform(-0.4, 0.4),
-            "construction_value": _r(v2 - industry_value, 2), "construction_growth": g2 + rng.uniform(-2.0, 1.0),
+            "construction_value": _r(v2 - industry_value, 2),
+            "construction_growth": g2 + rng.uniform(-2.0, 1.0),
             "firms_above_scale": 280 + 8 * (year - 2018) + rng.randint(-5, 5),
             "investment_growth": _INVESTMENT_GROWTH[year] + rng.uniform(-1.0, 1.0),
             "investment_by_sector": [_INVESTMENT_GROWTH[year] + rng.uniform(-8, 8) for _ in range(4)],
-            "retail": retail[year], "retail_growth": _growth(retail, year),
+            "retail": retail[year],
+            "retail_growth": _growth(retail, year),
             "retail_urban_share": rng.uniform(0.78, 0.82),
-            "trade": _r(rng.uniform(9, 16), 2), "trade_growth": rng.uniform(-8, 18),
-            "visitors": visitors[year], "visitors_growth": _growth(visitors, year),
-            "tourism_revenue": tourism_revenue[year], "tourism_revenue_growth": _growth(tourism_revenue, year),
+            "trade": _r(rng.uniform(9, 16), 2),
+            "trade_growth": rng.uniform(-8, 18),
+            "visitors": visitors[year],
+            "visitors_growth": _growth(visitors, year),
+            "tourism_revenue": tourism_revenue[year],
+            "tourism_revenue_growth": _growth(tourism_revenue, year),
             "a_level_sites": 38 + 3 * (year - 2018) + rng.randint(0, 2),
             "road_km": round(21500 + 380 * (year - 2018) + rng.randint(-60, 60)),
             "expressway_km": 380 + (44 if year >= 2021 else 0) + (56 if year >= 2024 else 0),
             "phones": phones[year],
-            "fiscal_revenue": fiscal_revenue[year], "fiscal_revenue_growth": _growth(fiscal_revenue, year),
-            "fiscal_spending": fiscal_spending[year], "fiscal_spending_growth": _growth(fiscal_spending, year),
-            "deposits": deposits[year], "deposits_added": _r(deposits[year] - deposits[year - 1], 2),
-            "loans": loans[year], "loans_added": _r(loans[year] - loans[year - 1], 2),
-            "higher_vocational": higher_vocational[year], "vocational": vocational[year],
+            "fiscal_revenue": fiscal_revenue[year],
+            "fiscal_revenue_growth": _growth(fiscal_revenue, year),
+            "fiscal_spending": fiscal_spending[year],
+            "fiscal_spending_growth": _growth(fiscal_spending, year),
+            "deposits": deposits[year],
+            "deposits_added": _r(deposits[year] - deposits[year - 1], 2),
+            "loans": loans[year],
+            "loans_added": _r(loans[year] - loans[year - 1], 2),
+            "higher_vocational": higher_vocational[year],
+            "vocational": vocational[year],
             "vocational_schools": 10 if year < 2022 else 9,
             "high_school_students": _r(7.6 + 0.12 * (year - 2018) + rng.uniform(-0.1, 0.1), 2),
             "health_institutions": 3900 + rng.randint(-150, 150),
-            "beds": beds[year], "health_staff": health_staff[year],
-            "population": population[year], "urban": urban, "rural": _r(population[year] - urban, 2),
-            "urbanisation": urbanisation[year], "urbanisation_change": urbanisation[year] - urbanisation[year - 1],
+            "beds": beds[year],
+            "health_staff": health_staff[year],
+            "population": population[year],
+            "urban": urban,
+            "rural": _r(population[year] - urban, 2),
+            "urbanisation": urbanisation[year],
+            "urbanisation_change": urbanisation[year] - urbanisation[year - 1],
             "births": _r(birth_rate * (population[year] + population[year - 1]) / 2 / 1000, 2),
             "birth_rate": birth_rate,
             "deaths": _r(death_rate * (population[year] + population[year - 1]) / 2 / 1000, 2),
-            "death_rate": death_rate, "natural_rate": _r(birth_rate - death_rate, 2),
+            "death_rate": death_rate,
+            "natural_rate": _r(birth_rate - death_rate, 2),
             "hukou": _r(372.5 - 0.9 * (year - 2018) + rng.uniform(-0.3, 0.3), 2),
-            "new_jobs": _r(rng.uniform(2.3, 2.8), 2), "unemployment": _r(rng.uniform(3.0, 3.8), 1),
-            "outflow": outflow[year], "labour_income": labour_income[year],
-            "income_urban": int(income_urban[year]), "income_urban_growth": _growth(income_urban, year),
-            "income_rural": int(income_rural[year]), "income_rural_growth": _growth(income_rural, year),
-            "pension_workers": pension_workers[year], "pension_residents": pension_residents[year],
+            "new_jobs": _r(rng.uniform(2.3, 2.8), 2),
+            "unemployment": _r(rng.uniform(3.0, 3.8), 1),
+            "outflow": outflow[year],
+            "labour_income": labour_income[year],
+            "income_urban": int(income_urban[year]),
+            "income_urban_growth": _growth(income_urban, year),
+            "income_rural": int(income_rural[year]),
+            "income_rural_growth": _growth(income_rural, year),
+            "pension_workers": pension_workers[year],
+            "pension_residents": pension_residents[year],
             "medical_insured": _r(population[year] * rng.uniform(1.22, 1.26), 2),
         }
         # 全体居民 income is the population-weighted mix of urban and rural; its growth is the mix of
         # theirs (the bureau's survey weights, not the shift in urbanisation, drive the published rate).
         share = urbanisation[year] / 100
         figures[year]["income_all"] = round(income_urban[year] * share + income_rural[year] * (1 - share))
-        figures[year]["income_all_growth"] = (share * _growth(income_urban, year)
-                                              + (1 - share) * _growth(income_rural, year))
+        figures[year]["income_all_growth"] = share * _growth(income_urban, year) + (1 - share) * _growth(
+            income_rural, year
+        )
     return figures
 
 
@@ -206,13 +274,19 @@ def indicator_texts(figures: dict) -> dict[str, str]:
 
 def _intro(year: int) -> str:
     if year == 2020:
-        return (f"{year}年，面对新冠肺炎疫情的严重冲击，全市上下统筹推进疫情防控和经济社会发展，"
-                "扎实做好“六稳”工作、全面落实“六保”任务，经济运行逐步恢复，社会大局和谐稳定。")
+        return (
+            f"{year}年，面对新冠肺炎疫情的严重冲击，全市上下统筹推进疫情防控和经济社会发展，"
+            "扎实做好“六稳”工作、全面落实“六保”任务，经济运行逐步恢复，社会大局和谐稳定。"
+        )
     if year == 2022:
-        return (f"{year}年，面对多重超预期因素冲击，全市上下高效统筹疫情防控和经济社会发展，"
-                "全力稳住经济大盘，经济社会发展保持总体平稳。")
-    return (f"{year}年，全市上下坚持稳中求进工作总基调，完整、准确、全面贯彻新发展理念，"
-            "深入推进“1+3”主导产业发展，经济运行稳中有进，社会事业全面进步，人民生活持续改善。")
+        return (
+            f"{year}年，面对多重超预期因素冲击，全市上下高效统筹疫情防控和经济社会发展，"
+            "全力稳住经济大盘，经济社会发展保持总体平稳。"
+        )
+    return (
+        f"{year}年，全市上下坚持稳中求进工作总基调，完整、准确、全面贯彻新发展理念，"
+        "深入推进“1+3”主导产业发展，经济运行稳中有进，社会事业全面进步，人民生活持续改善。"
+    )
 
 
 def bulletin_paragraphs(f: dict) -> list[str]:
@@ -223,67 +297,101 @@ def bulletin_paragraphs(f: dict) -> list[str]:
     return [
         _intro(y),
         "一、综合",
-        (f"全年实现地区生产总值（GDP）{f['gdp']:.2f}亿元，按不变价格计算，比上年增长{f['gdp_growth']:.1f}%。"
-         f"其中，第一产业增加值{f['v1']:.2f}亿元，{_change(f['g1'])}；第二产业增加值{f['v2']:.2f}亿元，"
-         f"{_change(f['g2'])}；第三产业增加值{f['v3']:.2f}亿元，{_change(f['g3'])}。"
-         f"三次产业结构为{f['p1']:.1f}:{f['p2']:.1f}:{f['p3']:.1f}。"
-         f"三次产业对经济增长的贡献率分别为{f['c1']:.1f}%、{f['c2']:.1f}%和{f['c3']:.1f}%。"
-         f"人均地区生产总值{f['per_capita']}元，比上年{_change(f['per_capita_growth'])}。"),
-        (f"全年居民消费价格（CPI）比上年{_change(f['cpi'], '上涨', '下降')}。"
-         f"其中，食品烟酒类价格{_change(f['food_cpi'], '上涨', '下降')}。"),
+        (
+            f"全年实现地区生产总值（GDP）{f['gdp']:.2f}亿元，按不变价格计算，比上年增长{f['gdp_growth']:.1f}%。"
+            f"其中，第一产业增加值{f['v1']:.2f}亿元，{_change(f['g1'])}；第二产业增加值{f['v2']:.2f}亿元，"
+            f"{_change(f['g2'])}；第三产业增加值{f['v3']:.2f}亿元，{_change(f['g3'])}。"
+            f"三次产业结构为{f['p1']:.1f}:{f['p2']:.1f}:{f['p3']:.1f}。"
+            f"三次产业对经济增长的贡献率分别为{f['c1']:.1f}%、{f['c2']:.1f}%和{f['c3']:.1f}%。"
+            f"人均地区生产总值{f['per_capita']}元，比上年{_change(f['per_capita_growth'])}。"
+        ),
+        (
+            f"全年居民消费价格（CPI）比上年{_change(f['cpi'], '上涨', '下降')}。"
+            f"其中，食品烟酒类价格{_change(f['food_cpi'], '上涨', '下降')}。"
+        ),
         "二、农业",
-        (f"全年农林牧渔业总产值{f['agri_output']:.2f}亿元，按可比价格计算，比上年{_change(f['agri_growth'])}。"
-         f"全年粮食总产量{f['grain']:.2f}万吨，{_change(f['grain_growth'])}。"
-         f"全年生猪出栏{f['pigs']:.2f}万头，{_change(f['pigs_growth'])}。"
-         f"年末中药材种植面积{f['herb_area']:.1f}万亩。"),
+        (
+            f"全年农林牧渔业总产值{f['agri_output']:.2f}亿元，按可比价格计算，比上年{_change(f['agri_growth'])}。"
+            f"全年粮食总产量{f['grain']:.2f}万吨，{_change(f['grain_growth'])}。"
+            f"全年生猪出栏{f['pigs']:.2f}万头，{_change(f['pigs_growth'])}。"
+            f"年末中药材种植面积{f['herb_area']:.1f}万亩。"
+        ),
         "三、工业和建筑业",
-        (f"全年全部工业增加值{f['industry_value']:.2f}亿元，比上年{_change(f['industry_growth'])}。"
-         f"年末规模以上工业企业{f['firms_above_scale']}户，"
-         f"全年规模以上工业增加值{_change(f['industry_above_scale_growth'])}。"),
+        (
+            f"全年全部工业增加值{f['industry_value']:.2f}亿元，比上年{_change(f['industry_growth'])}。"
+            f"年末规模以上工业企业{f['firms_above_scale']}户，"
+            f"全年规模以上工业增加值{_change(f['industry_above_scale_growth'])}。"
+        ),
         f"全年建筑业增加值{f['construction_value']:.2f}亿元，比上年{_change(f['construction_growth'])}。",
         "四、固定资产投资",
-        (f"全年全社会固定资产投资比上年{_change(f['investment_growth'])}。分产业看，第一产业投资"
-         f"{_change(ivs[0])}；第二产业投资{_change(ivs[1])}，其中工业投资{_change(ivs[2])}；"
-         f"第三产业投资{_change(ivs[3])}。"),
+        (
+            f"全年全社会固定资产投资比上年{_change(f['investment_growth'])}。分产业看，第一产业投资"
+            f"{_change(ivs[0])}；第二产业投资{_change(ivs[1])}，其中工业投资{_change(ivs[2])}；"
+            f"第三产业投资{_change(ivs[3])}。"
+        ),
         "五、国内贸易",
-        (f"全年社会消费品零售总额{f['retail']:.2f}亿元，比上年{_change(f['retail_growth'])}。"
-         f"按经营单位所在地分，城镇消费品零售额{urban_retail:.2f}亿元；"
-         f"乡村消费品零售额{f['retail'] - urban_retail:.2f}亿元。"),
+        (
+            f"全年社会消费品零售总额{f['retail']:.2f}亿元，比上年{_change(f['retail_growth'])}。"
+            f"按经营单位所在地分，城镇消费品零售额{urban_retail:.2f}亿元；"
+            f"乡村消费品零售额{f['retail'] - urban_retail:.2f}亿元。"
+        ),
         "六、开放型经济和旅游",
         f"全年进出口总额{f['trade']:.2f}亿元，比上年{_change(f['trade_growth'])}。",
-        (f"全年接待游客{f['visitors']:.2f}万人次，比上年{_change(f['visitors_growth'])}；"
-         f"实现旅游收入{f['tourism_revenue']:.2f}亿元，{_change(f['tourism_revenue_growth'])}。"
-         f"年末全市A级旅游景区{f['a_level_sites']}个。"),
+        (
+            f"全年接待游客{f['visitors']:.2f}万人次，比上年{_change(f['visitors_growth'])}；"
+            f"实现旅游收入{f['tourism_revenue']:.2f}亿元，{_change(f['tourism_revenue_growth'])}。"
+            f"年末全市A级旅游景区{f['a_level_sites']}个。"
+        ),
         "七、交通运输和邮电",
-        (f"年末全市公路总里程{f['road_km']}公里，其中高速公路{f['expressway_km']}公里。"
-         f"年末移动电话用户{f['phones']:.2f}万户。"),
+        (
+            f"年末全市公路总里程{f['road_km']}公里，其中高速公路{f['expressway_km']}公里。"
+            f"年末移动电话用户{f['phones']:.2f}万户。"
+        ),
         "八、财政和金融",
-        (f"全年一般公共预算收入{f['fiscal_revenue']:.2f}亿元，比上年{_change(f['fiscal_revenue_growth'])}；"
-         f"一般公共预算支出{f['fiscal_spending']:.2f}亿元，{_change(f['fiscal_spending_growth'])}。"),
-        (f"年末全市金融机构人民币各项存款余额{f['deposits']:.2f}亿元，比年初增加{f['deposits_added']:.2f}亿元；"
-         f"各项贷款余额{f['loans']:.2f}亿元，比年初增加{f['loans_added']:.2f}亿元。"),
+        (
+            f"全年一般公共预算收入{f['fiscal_revenue']:.2f}亿元，比上年{_change(f['fiscal_revenue_growth'])}；"
+            f"一般公共预算支出{f['fiscal_spending']:.2f}亿元，{_change(f['fiscal_spending_growth'])}。"
+        ),
+        (
+            f"年末全市金融机构人民币各项存款余额{f['deposits']:.2f}亿元，比年初增加{f['deposits_added']:.2f}亿元；"
+            f"各项贷款余额{f['loans']:.2f}亿元，比年初增加{f['loans_added']:.2f}亿元。"
+        ),
         "九、教育、科学技术和文化、卫生",
-        (f"年末全市共有普通高等学校1所，在校学生{f['higher_vocational']:.2f}万人；"
-         f"中等职业学校{f['vocational_schools']}所，中等职业教育在校学生{f['vocational']:.2f}万人；"
-         f"普通高中在校学生{f['high_school_students']:.2f}万人。"),
-        (f"年末全市共有卫生机构{f['health_institutions']}个，卫生机构床位{f['beds']:.2f}万张，"
-         f"卫生技术人员{f['health_staff']:.2f}万人。"),
+        (
+            f"年末全市共有普通高等学校1所，在校学生{f['higher_vocational']:.2f}万人；"
+            f"中等职业学校{f['vocational_schools']}所，中等职业教育在校学生{f['vocational']:.2f}万人；"
+            f"普通高中在校学生{f['high_school_students']:.2f}万人。"
+        ),
+        (
+            f"年末全市共有卫生机构{f['health_institutions']}个，卫生机构床位{f['beds']:.2f}万张，"
+            f"卫生技术人员{f['health_staff']:.2f}万人。"
+        ),
         "十、人口、就业和社会保障",
-        (f"年末常住人口{f['population']:.2f}万人，其中城镇人口{f['urban']:.2f}万人，乡村人口{f['rural']:.2f}万人；"
-         f"常住人口城镇化率{f['urbanisation']:.2f}%，比上年末提高{f['urbanisation_change']:.2f}个百分点。"
-         f"全年出生人口{f['births']:.2f}万人，出生率{f['birth_rate']:.2f}‰；死亡人口{f['deaths']:.2f}万人，"
-         f"死亡率{f['death_rate']:.2f}‰；人口自然增长率{f['natural_rate']:.2f}‰。"
-         f"年末户籍人口{f['hukou']:.2f}万人。"),
-        (f"全年城镇新增就业{f['new_jobs']:.2f}万人，城镇登记失业率{f['unemployment']:.1f}%。"
-         f"全年转移输出农村劳动力{f['outflow']:.2f}万人，实现劳务收入{f['labour_income']:.2f}亿元。"),
-        (f"全年全体居民人均可支配收入{f['income_all']}元，比上年{_change(f['income_all_growth'])}。"
-         f"按常住地分，城镇居民人均可支配收入{f['income_urban']}元，{_change(f['income_urban_growth'])}；"
-         f"农村居民人均可支配收入{f['income_rural']}元，{_change(f['income_rural_growth'])}。"),
-        (f"年末全市城镇职工基本养老保险参保人数{f['pension_workers']:.2f}万人，"
-         f"城乡居民基本养老保险参保人数{f['pension_residents']:.2f}万人；"
-         f"城乡居民基本医疗保险参保人数{f['medical_insured']:.2f}万人。"),
-        ("注：1.本公报中数据均为初步统计数。2.地区生产总值、三次产业增加值绝对数按现价计算，增长速度按不变价格计算。"
-         "3.部分数据因四舍五入的原因，存在总计与分项合计不等的情况。"),
+        (
+            f"年末常住人口{f['population']:.2f}万人，其中城镇人口{f['urban']:.2f}万人，乡村人口{f['rural']:.2f}万人；"
+            f"常住人口城镇化率{f['urbanisation']:.2f}%，比上年末提高{f['urbanisation_change']:.2f}个百分点。"
+            f"全年出生人口{f['births']:.2f}万人，出生率{f['birth_rate']:.2f}‰；死亡人口{f['deaths']:.2f}万人，"
+            f"死亡率{f['death_rate']:.2f}‰；人口自然增长率{f['natural_rate']:.2f}‰。"
+            f"年末户籍人口{f['hukou']:.2f}万人。"
+        ),
+        (
+            f"全年城镇新增就业{f['new_jobs']:.2f}万人，城镇登记失业率{f['unemployment']:.1f}%。"
+            f"全年转移输出农村劳动力{f['outflow']:.2f}万人，实现劳务收入{f['labour_income']:.2f}亿元。"
+        ),
+        (
+            f"全年全体居民人均可支配收入{f['income_all']}元，比上年{_change(f['income_all_growth'])}。"
+            f"按常住地分，城镇居民人均可支配收入{f['income_urban']}元，{_change(f['income_urban_growth'])}；"
+            f"农村居民人均可支配收入{f['income_rural']}元，{_change(f['income_rural_growth'])}。"
+        ),
+        (
+            f"年末全市城镇职工基本养老保险参保人数{f['pension_workers']:.2f}万人，"
+            f"城乡居民基本养老保险参保人数{f['pension_residents']:.2f}万人；"
+            f"城乡居民基本医疗保险参保人数{f['medical_insured']:.2f}万人。"
+        ),
+        (
+            "注：1.本公报中数据均为初步统计数。2.地区生产总值、三次产业增加值绝对数按现价计算，增长速度按不变价格计算。"
+            "3.部分数据因四舍五入的原因，存在总计与分项合计不等的情况。"
+        ),
     ]
 
 
@@ -325,8 +433,10 @@ def article(title: str, published: date, paragraphs: list[str], charset: str = "
 
 def listing(items: list[tuple[str, str, date]], page_number: int, pages: int) -> str:
     """Listing page of the 统计公报 channel: items are (href, title, date)."""
-    rows = [f'<li><a href="{href}">{html.escape(title)}</a><span>{day:%Y-%m-%d}</span></li>'
-            for href, title, day in items]
+    rows = [
+        f'<li><a href="{href}">{html.escape(title)}</a><span>{day:%Y-%m-%d}</span></li>'
+        for href, title, day in items
+    ]
     pager = []
     if page_number > 1:
         previous = "index.html" if page_number == 2 else f"index_{page_number - 1}.html"
@@ -342,23 +452,59 @@ def listing(items: list[tuple[str, str, date]], page_number: int, pages: int) ->
 
 def _noise_items(rng: Random) -> list[tuple[str, date, list[str]]]:
     """Items in the same channel that are not city bulletins (and one that almost looks like one)."""
+
     def day(year: int, month: int) -> date:
         return date(year, month, rng.randint(3, 27))
 
     return [
-        ("巴中市2024年政府工作报告", day(2024, 2), ["——2024年1月在巴中市第五届人民代表大会第四次会议上",
-                                                   "各位代表：现在，我代表市人民政府，向大会报告工作，请予审议。"]),
-        ("巴中市2025年政府工作报告", day(2025, 2), ["——2025年1月在巴中市第五届人民代表大会第五次会议上",
-                                                   "各位代表：现在，我代表市人民政府，向大会报告工作，请予审议。"]),
-        ("2023年巴中市统计年鉴编制说明", day(2023, 10), ["《巴中统计年鉴—2023》系统收录了全市经济和社会发展各方面的统计数据。",
-                                                      "本年鉴资料主要来源于统计部门常规统计调查。"]),
-        ("《巴中市2024年国民经济和社会发展统计公报》解读", day(2025, 3),
-         ["2024年，全市经济运行总体平稳、稳中有进，主要指标增速好于预期。", "本解读仅对公报主要内容进行说明，具体数据以公报为准。"]),
-        ("四川省2024年国民经济和社会发展统计公报", day(2025, 3),
-         ["本公报由四川省统计局、国家统计局四川调查总队发布。", "全省数据请以四川省统计局网站发布为准。"]),
+        (
+            "巴中市2024年政府工作报告",
+            day(2024, 2),
+            [
+                "——2024年1月在巴中市第五届人民代表大会第四次会议上",
+                "各位代表：现在，我代表市人民政府，向大会报告工作，请予审议。",
+            ],
+        ),
+        (
+            "巴中市2025年政府工作报告",
+            day(2025, 2),
+            [
+                "——2025年1月在巴中市第五届人民代表大会第五次会议上",
+                "各位代表：现在，我代表市人民政府，向大会报告工作，请予审议。",
+            ],
+        ),
+        (
+            "2023年巴中市统计年鉴编制说明",
+            day(2023, 10),
+            [
+                "《巴中统计年鉴—2023》系统收录了全市经济和社会发展各方面的统计数据。",
+                "本年鉴资料主要来源于统计部门常规统计调查。",
+            ],
+        ),
+        (
+            "《巴中市2024年国民经济和社会发展统计公报》解读",
+            day(2025, 3),
+            [
+                "2024年，全市经济运行总体平稳、稳中有进，主要指标增速好于预期。",
+                "本解读仅对公报主要内容进行说明，具体数据以公报为准。",
+            ],
+        ),
+        (
+            "四川省2024年国民经济和社会发展统计公报",
+            day(2025, 3),
+            ["本公报由四川省统计局、国家统计局四川调查总队发布。", "全省数据请以四川省统计局网站发布为准。"],
+        ),
         ("巴中市2025年1-12月主要经济指标", day(2026, 1), ["本表数据为快报数，正式数据以统计年鉴为准。"]),
-        ("巴中市第七次全国人口普查公报（第一号）", date(2021, 5, 28), ["根据第七次全国人口普查结果，现将全市常住人口的基本情况公布如下。"]),
-        ("关于开展2022年统计执法检查工作的通知", day(2022, 6), ["各县（区）统计局、经开区经发局：", "为进一步加强统计执法监督，现将有关事项通知如下。"]),
+        (
+            "巴中市第七次全国人口普查公报（第一号）",
+            date(2021, 5, 28),
+            ["根据第七次全国人口普查结果，现将全市常住人口的基本情况公布如下。"],
+        ),
+        (
+            "关于开展2022年统计执法检查工作的通知",
+            day(2022, 6),
+            ["各县（区）统计局、经开区经发局：", "为进一步加强统计执法监督，现将有关事项通知如下。"],
+        ),
     ]
 
 
@@ -374,7 +520,10 @@ def write_bulletins(site: dict[str, bytes], seed: int) -> dict:
         name = f"t{published:%Y%m%d}_{rng.randrange(1000, 9999)}.html"
         path = f"stats/tjgb/{year}/{name}"
         title = f"巴中市{year}年国民经济和社会发展统计公报"
-        paragraphs = ["巴中市统计局　国家统计局巴中调查队", f"（{published.year}年{published.month}月{published.day}日）"]
+        paragraphs = [
+            "巴中市统计局　国家统计局巴中调查队",
+            f"（{published.year}年{published.month}月{published.day}日）",
+        ]
         paragraphs += bulletin_paragraphs(figures[year])
         if year == GB18030_YEAR:
             # An older page left in the CMS's legacy encoding; it claims gb2312, bytes are GB18030.
@@ -391,7 +540,7 @@ def write_bulletins(site: dict[str, bytes], seed: int) -> dict:
         entries.append((published, title, path))
     entries.sort(key=lambda entry: (entry[0], entry[1]), reverse=True)
     per_page = 8
-    pages = [entries[i:i + per_page] for i in range(0, len(entries), per_page)]
+    pages = [entries[i : i + per_page] for i in range(0, len(entries), per_page)]
     for number, chunk in enumerate(pages, start=1):
         items = []
         for position, (published, title, path) in enumerate(chunk):

@@ -43,7 +43,9 @@ def _front_page() -> bytes:
     ).encode()
 
 
-def generate_site(out_dir: str | Path, seed: int = 42, postings: int = 3000, end_month: str = "2026-10") -> dict:
+def generate_site(
+    out_dir: str | Path, seed: int = 42, postings: int = 3000, end_month: str = "2026-10"
+) -> dict:
     """Write the whole site into `out_dir` and return the truth (also written to truth.json).
 
     `postings` is the number of job items over both boards, reposts and cross-posts included;
@@ -69,8 +71,9 @@ def generate_site(out_dir: str | Path, seed: int = 42, postings: int = 3000, end
         target = out / path.lstrip("/")
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(site[path])
-    (out / "_headers.json").write_text(json.dumps(dict(sorted(headers.items())), ensure_ascii=False, indent=2) + "\n",
-                                       encoding="utf-8")
+    (out / "_headers.json").write_text(
+        json.dumps(dict(sorted(headers.items())), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
 
     posting_truth = write_postings(out, seed, postings, end_month)
 

@@ -36,11 +36,55 @@ CITY_LEVEL_SHARE = 0.04  # Bazhong ads that name only the city (county 巴中市
 MALFORMED_SHARE = 0.027  # of ads; they are single items, so about 2% of items
 SALARY_GROWTH = 0.03  # yearly wage drift
 
-_HOUR_WEIGHTS = {7: 1, 8: 4, 9: 10, 10: 12, 11: 10, 12: 4, 13: 5, 14: 10, 15: 10, 16: 9, 17: 7, 18: 3,
-                 19: 2, 20: 2, 21: 2, 22: 1, 23: 1}
-_MOBILE_PREFIXES = ("130", "131", "132", "133", "135", "136", "137", "138", "139", "150", "151", "152",
-                    "155", "157", "158", "159", "173", "177", "180", "181", "182", "183", "186", "187",
-                    "188", "189", "191", "199")
+_HOUR_WEIGHTS = {
+    7: 1,
+    8: 4,
+    9: 10,
+    10: 12,
+    11: 10,
+    12: 4,
+    13: 5,
+    14: 10,
+    15: 10,
+    16: 9,
+    17: 7,
+    18: 3,
+    19: 2,
+    20: 2,
+    21: 2,
+    22: 1,
+    23: 1,
+}
+_MOBILE_PREFIXES = (
+    "130",
+    "131",
+    "132",
+    "133",
+    "135",
+    "136",
+    "137",
+    "138",
+    "139",
+    "150",
+    "151",
+    "152",
+    "155",
+    "157",
+    "158",
+    "159",
+    "173",
+    "177",
+    "180",
+    "181",
+    "182",
+    "183",
+    "186",
+    "187",
+    "188",
+    "189",
+    "191",
+    "199",
+)
 _EMAIL_WORDS = ("hr", "zhaopin", "job", "rlzy", "bzhr", "recruit", "hrd", "bzjob")
 
 
@@ -62,9 +106,11 @@ _REPOSTS = Weighted(((0, 85), (1, 12), (2, 3)))
 _EDUCATION = {level: Weighted(pairs) for level, pairs in vocab.EDUCATION_BY_LEVEL.items()}
 _EXPERIENCE = {level: Weighted(pairs) for level, pairs in vocab.EXPERIENCE_BY_LEVEL.items()}
 _SALARY_KINDS = {
-    level: Weighted([("range", 70), ("negotiable", 8), ("floor", 7)]
-                    + ([("daily", 7)] if level in ("op", "svc") else [])
-                    + ([("annual", 9)] if level in ("eng", "mgr") else []))
+    level: Weighted(
+        [("range", 70), ("negotiable", 8), ("floor", 7)]
+        + ([("daily", 7)] if level in ("op", "svc") else [])
+        + ([("annual", 9)] if level in ("eng", "mgr") else [])
+    )
     for level in vocab.EDUCATION_BY_LEVEL
 }
 
@@ -152,15 +198,23 @@ def _new_company(rng: Random, name: str, industry: str, county: str, weight: int
     local = rng.choice(_EMAIL_WORDS) + str(rng.randrange(10, 9999))
     wechat = rng.choice((mobile, f"bz{rng.choice('hrjz')}{rng.randrange(1000, 99999)}", f"wx_{local}"))
     return Company(
-        name=name, industry=industry, county=county, district=district, weight=weight,
+        name=name,
+        industry=industry,
+        county=county,
+        district=district,
+        weight=weight,
         contact=rng.choice(vocab.SURNAMES) + rng.choice(vocab.CONTACT_TITLES),
-        mobile=mobile, landline=_landline(rng, county),
+        mobile=mobile,
+        landline=_landline(rng, county),
         email=f"{local}@{rng.choice(vocab.EMAIL_DOMAINS)}",
-        qq=str(rng.randrange(10**5, 10**10)), wechat=wechat,
+        qq=str(rng.randrange(10**5, 10**10)),
+        wechat=wechat,
     )
 
 
-def build_companies(rng: Random, postings: int) -> tuple[dict[str, list[Company]], dict[tuple[str, str], list[Company]]]:
+def build_companies(
+    rng: Random, postings: int
+) -> tuple[dict[str, list[Company]], dict[tuple[str, str], list[Company]]]:
     """Employers by industry (Bazhong) and by (outside city, industry).
 
     The pool grows with the number of postings so that a large site does not squeeze every ad
@@ -178,9 +232,12 @@ def build_companies(rng: Random, postings: int) -> tuple[dict[str, list[Company]
     def invent(industry: str, county: str) -> str:
         while True:
             brand = "".join(rng.sample(vocab.BRAND_CHARS, 2))
-            name = (rng.choice(vocab.COUNTY_PREFIXES[county]) + brand
-                    + rng.choice(vocab.INDUSTRY_BUSINESS[industry])
-                    + rng.choices(suffixes, cum_weights=suffix_cum)[0])
+            name = (
+                rng.choice(vocab.COUNTY_PREFIXES[county])
+                + brand
+                + rng.choice(vocab.INDUSTRY_BUSINESS[industry])
+                + rng.choices(suffixes, cum_weights=suffix_cum)[0]
+            )
             if name not in used:
                 used.add(name)
                 return name
@@ -193,11 +250,14 @@ def build_companies(rng: Random, postings: int) -> tuple[dict[str, list[Company]
         county_cum = list(accumulate(vocab.INDUSTRY_COUNTIES[industry].values()))
         for _ in range(generated):
             county = rng.choices(counties, cum_weights=county_cum)[0]
-            inside[industry].append(_new_company(rng, invent(industry, county), industry, county,
-                                                 rng.choice((1, 1, 1, 2, 3))))
+            inside[industry].append(
+                _new_company(rng, invent(industry, county), industry, county, rng.choice((1, 1, 1, 2, 3)))
+            )
         for city, _share in vocab.OUTSIDE_SHARES:
-            pool = [_new_company(rng, invent(industry, city), industry, city, rng.choice((1, 2)))
-                    for _ in range(max(2, generated // 4))]
+            pool = [
+                _new_company(rng, invent(industry, city), industry, city, rng.choice((1, 2)))
+                for _ in range(max(2, generated // 4))
+            ]
             outside[(city, industry)] = pool
     return inside, outside
 
@@ -255,8 +315,17 @@ def _salary_texts(rng: Random, level: str, low: int, high: int, factor: float) -
     return zhaopin, rencai, months
 
 
-def _description(rng: Random, ad_title: str, duties: tuple[str, str], company: Company, county: str,
-                 district: str, edu: str, headcount: int, months: int) -> str:
+def _description(
+    rng: Random,
+    ad_title: str,
+    duties: tuple[str, str],
+    company: Company,
+    county: str,
+    district: str,
+    edu: str,
+    headcount: int,
+    months: int,
+) -> str:
     """Ad text as employers write it, contact details included (the pipeline must mask them)."""
     lines = []
     if rng.random() < 0.5:
@@ -311,9 +380,12 @@ class PostingWriter:
         self.seed = seed
         self.rng = Random(f"{seed}:postings")
         self.inside, self.outside = build_companies(Random(f"{seed}:companies"), postings)
-        self.company_cum = {industry: list(accumulate(c.weight for c in pool))
-                            for industry, pool in self.inside.items()}
-        self.outside_cum = {key: list(accumulate(c.weight for c in pool)) for key, pool in self.outside.items()}
+        self.company_cum = {
+            industry: list(accumulate(c.weight for c in pool)) for industry, pool in self.inside.items()
+        }
+        self.outside_cum = {
+            key: list(accumulate(c.weight for c in pool)) for key, pool in self.outside.items()
+        }
         self._title_cache: dict[str, list[tuple]] = {}
         self.zhaopin_next = 10_000 + self.rng.randrange(5_000)
         self.rencai_next = 2_000 + self.rng.randrange(1_000)
@@ -324,11 +396,18 @@ class PostingWriter:
         if cached is not None:
             return cached
         titles = vocab.TITLES[company.industry]
-        only = next((allowed for word, allowed in vocab.EMPLOYER_TITLES.items() if word in company.name), None)
-        fitting = [spec for spec in titles
-                   if (only is None or spec[0] in only)
-                   and (spec[0] not in vocab.TITLE_EMPLOYERS
-                        or any(word in company.name for word in vocab.TITLE_EMPLOYERS[spec[0]]))]
+        only = next(
+            (allowed for word, allowed in vocab.EMPLOYER_TITLES.items() if word in company.name), None
+        )
+        fitting = [
+            spec
+            for spec in titles
+            if (only is None or spec[0] in only)
+            and (
+                spec[0] not in vocab.TITLE_EMPLOYERS
+                or any(word in company.name for word in vocab.TITLE_EMPLOYERS[spec[0]])
+            )
+        ]
         if not fitting:
             fitting = [spec for spec in titles if spec[0] not in vocab.TITLE_EMPLOYERS]
         self._title_cache[company.name] = fitting
@@ -342,8 +421,13 @@ class PostingWriter:
             row = {}
             for industry in vocab.INDUSTRIES:
                 profile = vocab.INDUSTRY_PROFILE[industry]
-                row[industry] = (profile["share"] * vocab.MONTH_SEASON[month] * profile["season"].get(month, 1.0)
-                                 * (1 + profile["growth"]) ** (index / 12) * noise.lognormvariate(0, 0.07))
+                row[industry] = (
+                    profile["share"]
+                    * vocab.MONTH_SEASON[month]
+                    * profile["season"].get(month, 1.0)
+                    * (1 + profile["growth"]) ** (index / 12)
+                    * noise.lognormvariate(0, 0.07)
+                )
             table.append(row)
         return table
 
@@ -386,10 +470,27 @@ class PostingWriter:
         low_count, high_count = vocab.HEADCOUNT_BY_LEVEL[level]
         headcount = rng.randint(low_count, high_count)
         rencai_headcount = "若干" if rng.random() < 0.04 else f"{headcount}人"
-        description = _description(rng, title, duties, company, county, zhaopin_district, edu, headcount, months)
-        return Ad(industry, title, company, county, in_region, board_city, zhaopin_district, rencai_location,
-                  zhaopin_salary, rencai_salary, edu, rencai_edu, experience, headcount, rencai_headcount,
-                  description)
+        description = _description(
+            rng, title, duties, company, county, zhaopin_district, edu, headcount, months
+        )
+        return Ad(
+            industry,
+            title,
+            company,
+            county,
+            in_region,
+            board_city,
+            zhaopin_district,
+            rencai_location,
+            zhaopin_salary,
+            rencai_salary,
+            edu,
+            rencai_edu,
+            experience,
+            headcount,
+            rencai_headcount,
+            description,
+        )
 
     def _placements(self, seconds_in_month: int, day_cum: list[float]) -> list[tuple[str, int]]:
         """Which boards carry the ad and when: [(board, second of the month), ...]."""
@@ -402,8 +503,11 @@ class PostingWriter:
         placed = []
         for number, board in enumerate(boards):
             # A cross-board copy goes up within a few days of the original, same month.
-            start = first if number == 0 else min(max(0, first + rng.randint(-3 * 86400, 3 * 86400)),
-                                                  seconds_in_month - 1)
+            start = (
+                first
+                if number == 0
+                else min(max(0, first + rng.randint(-3 * 86400, 3 * 86400)), seconds_in_month - 1)
+            )
             placed.append((board, start))
             reposts = _REPOSTS.pick(rng)
             when = start
@@ -422,15 +526,20 @@ class PostingWriter:
         malformed: dict[str, dict] = {board: {"count": 0, "ids": [], "by_reason": {}} for board in counts}
         unique_in_region = unique_total = cross_board = reposts = 0
         by_month: dict[str, int] = {}
-        with (open(data_dir / "zhaopin.jsonl", "w", encoding="utf-8", newline="\n") as zhaopin_file,
-              open(data_dir / "rencai.jsonl", "w", encoding="utf-8", newline="\n") as rencai_file):
+        with (
+            open(data_dir / "zhaopin.jsonl", "w", encoding="utf-8", newline="\n") as zhaopin_file,
+            open(data_dir / "rencai.jsonl", "w", encoding="utf-8", newline="\n") as rencai_file,
+        ):
             files = {"zhaopin": zhaopin_file, "rencai": rencai_file}
-            for index, ((year, month), budget, row) in enumerate(zip(self.months, budgets, weights, strict=True)):
+            for index, ((year, month), budget, row) in enumerate(
+                zip(self.months, budgets, weights, strict=True)
+            ):
                 month_key = f"{year}-{month:02d}"
                 days = calendar.monthrange(year, month)[1]
                 # Fewer ads go up at weekends.
-                day_cum = list(accumulate(1.0 if calendar.weekday(year, month, d + 1) < 5 else 0.35
-                                          for d in range(days)))
+                day_cum = list(
+                    accumulate(1.0 if calendar.weekday(year, month, d + 1) < 5 else 0.35 for d in range(days))
+                )
                 industries = list(row)
                 industry_cum = list(accumulate(row.values()))
                 items: list[tuple[str, int, int, Ad, str]] = []
@@ -477,7 +586,9 @@ class PostingWriter:
                     if reason:
                         malformed[board]["count"] += 1
                         malformed[board]["ids"].append(item_id)
-                        malformed[board]["by_reason"][reason] = malformed[board]["by_reason"].get(reason, 0) + 1
+                        malformed[board]["by_reason"][reason] = (
+                            malformed[board]["by_reason"].get(reason, 0) + 1
+                        )
                     line = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
                     files[board].write(f"{moment:%Y%m%d}\t{item_id}\t{line}\n")
         for board in malformed:
@@ -503,8 +614,9 @@ class PostingWriter:
             if reason == "empty_title":
                 title = rng.choice(("", None))
             elif reason == "bad_publish_time":
-                publish_time = rng.choice(("", "0000-00-00 00:00:00", f"{moment:%Y-%m}-32 {moment:%H:%M:%S}",
-                                           "刚刚", "3天前"))
+                publish_time = rng.choice(
+                    ("", "0000-00-00 00:00:00", f"{moment:%Y-%m}-32 {moment:%H:%M:%S}", "刚刚", "3天前")
+                )
             return {
                 "job_id": item_id,
                 "job_title": title,

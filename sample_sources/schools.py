@@ -23,8 +23,20 @@ from openpyxl.styles import Alignment, Font
 from sample_sources import vocabulary as vocab
 
 GRADUATION_YEARS = tuple(range(2021, 2026))
-HEADER = ("学校", "年份", "专业代码", "专业名称", "招生人数", "毕业生数", "就业人数", "升学人数",
-          "参军人数", "待就业人数", "对口就业人数", "本地就业人数")
+HEADER = (
+    "学校",
+    "年份",
+    "专业代码",
+    "专业名称",
+    "招生人数",
+    "毕业生数",
+    "就业人数",
+    "升学人数",
+    "参军人数",
+    "待就业人数",
+    "对口就业人数",
+    "本地就业人数",
+)
 # (school, year) exports without 对口就业人数 / 本地就业人数.
 UNTRACKED = {("南江县职业中学", 2021)}
 _FIXED_ZIP_TIME = (2020, 1, 1, 0, 0, 0)
@@ -46,8 +58,22 @@ def _rows(rng: Random, school: str, level: str, majors: tuple, year: int) -> lis
         local: int | None = round(employed * rng.uniform(0.22, 0.55))
         if (school, year) in UNTRACKED:
             in_field = local = None
-        rows.append([school, year, code, name, enrolment, graduates, employed, further, military, not_placed,
-                     in_field, local])
+        rows.append(
+            [
+                school,
+                year,
+                code,
+                name,
+                enrolment,
+                graduates,
+                employed,
+                further,
+                military,
+                not_placed,
+                in_field,
+                local,
+            ]
+        )
     return rows
 
 

@@ -69,7 +69,7 @@ class BoardData:
                 first = line.index(b"\t")
                 second = line.index(b"\t", first + 1)
                 self.dates.append(int(line[:first]))
-                self.numbers.append(int(line[first + 3:second]))  # skip the two-letter prefix
+                self.numbers.append(int(line[first + 3 : second]))  # skip the two-letter prefix
                 self.starts.append(offset + second + 1)
                 self.ends.append(offset + len(line.rstrip(b"\n")))
                 offset += len(line)
@@ -82,7 +82,7 @@ class BoardData:
         return len(self.dates)
 
     def raw(self, index: int) -> bytes:
-        return self._map[self.starts[index]:self.ends[index]]
+        return self._map[self.starts[index] : self.ends[index]]
 
     def record(self, index: int) -> dict:
         return json.loads(self.raw(index))
@@ -106,8 +106,12 @@ def _json_error(status: int, message: str) -> Response:
 
 
 def _not_found() -> Response:
-    return 404, HTML_TYPE, b"<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>404</title></head>" \
-                           b"<body><h1>404 Not Found</h1></body></html>\n"
+    return (
+        404,
+        HTML_TYPE,
+        b'<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>404</title></head>'
+        b"<body><h1>404 Not Found</h1></body></html>\n",
+    )
 
 
 def _encode_cursor(position: int, low: int, high: int) -> str:
@@ -144,15 +148,22 @@ class SampleSite:
     def __init__(self, site_dir: str | Path):
         self.root = Path(site_dir).resolve()
         if not (self.root / "truth.json").is_file():
-            raise FileNotFoundError(f"{self.root} is not a generated sample site (no truth.json); "
-                                    "run `talent sources generate --out DIR` first")
+            raise FileNotFoundError(
+                f"{self.root} is not a generated sample site (no truth.json); "
+                "run `talent sources generate --out DIR` first"
+            )
         headers_file = self.root / "_headers.json"
-        self.headers: dict[str, str] = (json.loads(headers_file.read_text(encoding="utf-8"))
-                                        if headers_file.is_file() else {})
+        self.headers: dict[str, str] = (
+            json.loads(headers_file.read_text(encoding="utf-8")) if headers_file.is_file() else {}
+        )
         self.zhaopin = BoardData(self.root / "_data" / "zhaopin.jsonl")
         self.rencai = BoardData(self.root / "_data" / "rencai.jsonl")
-        logger.info("sample site %s: %d zhaopin items, %d rencai items", self.root, len(self.zhaopin),
-                    len(self.rencai))
+        logger.info(
+            "sample site %s: %d zhaopin items, %d rencai items",
+            self.root,
+            len(self.zhaopin),
+            len(self.rencai),
+        )
 
     def close(self) -> None:
         self.zhaopin.close()
@@ -193,12 +204,17 @@ class SampleSite:
             position = low
         end = min(position + limit, high)
         next_cursor = _encode_cursor(end, low, high) if end < high else None
-        body = b"".join((
-            b'{"code":0,"msg":"ok","data":{"items":[',
-            b",".join(board.raw(index) for index in range(position, end)),
-            b'],"next_cursor":', json.dumps(next_cursor).encode(),
-            b',"total":', str(high - low).encode(), b"}}",
-        ))
+        body = b"".join(
+            (
+                b'{"code":0,"msg":"ok","data":{"items":[',
+                b",".join(board.raw(index) for index in range(position, end)),
+                b'],"next_cursor":',
+                json.dumps(next_cursor).encode(),
+                b',"total":',
+                str(high - low).encode(),
+                b"}}",
+            )
+        )
         return 200, JSON_TYPE, body
 
     # --- board rencai -----------------------------------------------------------------------
@@ -236,8 +252,10 @@ class SampleSite:
             pager.append(f'<a class="prev" href="{previous}">上一页</a>')
         if number < pages:
             pager.append(f'<a class="next" href="list_{number + 1}.html">下一页</a>')
-        body = ('<ul class="job-list">\n' + "\n".join(rows) + "\n</ul>\n"
-                f'<div class="pager">{"".join(pager)}<span class="page-info">第{number}/{pages}页</span></div>\n')
+        body = (
+            '<ul class="job-list">\n' + "\n".join(rows) + "\n</ul>\n"
+            f'<div class="pager">{"".join(pager)}<span class="page-info">第{number}/{pages}页</span></div>\n'
+        )
         return _rencai_page("最新职位", body)
 
     @staticmethod
@@ -250,11 +268,11 @@ class SampleSite:
             f'<div class="company-name">{e["company"]}</div>\n'
             f'<span class="salary">{e["salary"]}</span>\n'
             '<dl class="job-meta">'
-            f'<dt>学历要求</dt><dd>{e["education"]}</dd>'
-            f'<dt>工作经验</dt><dd>{e["experience"]}</dd>'
-            f'<dt>工作地点</dt><dd>{e["location"]}</dd>'
-            f'<dt>招聘人数</dt><dd>{e["headcount"]}</dd>'
-            f'<dt>发布日期</dt><dd>{e["date"]}</dd>'
+            f"<dt>学历要求</dt><dd>{e['education']}</dd>"
+            f"<dt>工作经验</dt><dd>{e['experience']}</dd>"
+            f"<dt>工作地点</dt><dd>{e['location']}</dd>"
+            f"<dt>招聘人数</dt><dd>{e['headcount']}</dd>"
+            f"<dt>发布日期</dt><dd>{e['date']}</dd>"
             "</dl>\n"
             f'<div class="job-desc">{description}</div>\n'
             "</div>\n"
@@ -272,8 +290,9 @@ class SampleSite:
         if not target.is_relative_to(self.root) or not target.is_file():
             return _not_found()
         url_path = "/" + "/".join(parts)
-        content_type = self.headers.get(url_path) or CONTENT_TYPES.get(target.suffix.lower(),
-                                                                       "application/octet-stream")
+        content_type = self.headers.get(url_path) or CONTENT_TYPES.get(
+            target.suffix.lower(), "application/octet-stream"
+        )
         return 200, content_type, target.read_bytes()
 
 
@@ -357,7 +376,9 @@ def make_server(site_dir: str | Path, host: str = "127.0.0.1", port: int = 8765)
     return SampleSiteServer((host, port), SampleSite(site_dir))
 
 
-def serve_in_thread(site_dir: str | Path, host: str = "127.0.0.1", port: int = 0) -> tuple[SampleSiteServer, str]:
+def serve_in_thread(
+    site_dir: str | Path, host: str = "127.0.0.1", port: int = 0
+) -> tuple[SampleSiteServer, str]:
     """Start serving in a daemon thread; returns (server, base_url). `server.shutdown()` stops it."""
     server = make_server(site_dir, host, port)
     thread = threading.Thread(target=server.serve_forever, name="sample-site-server", daemon=True)

@@ -117,7 +117,9 @@ class TinyServer:
         self.httpd.daemon_threads = True
         self.httpd.block_on_close = False  # do not wait for handlers a timed-out client left behind
         self.base_url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self.thread.start()
 
     def hits(self, path: str) -> int:

@@ -43,7 +43,15 @@ def run_dbt(db_path: Path, work_dir: Path, *args: str, **extra_env: str) -> subp
     )
     env.pop("TALENT_DBT_TARGET", None)
     return subprocess.run(
-        [_dbt_executable(), "--no-use-colors", *args, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR)],
+        [
+            _dbt_executable(),
+            "--no-use-colors",
+            *args,
+            "--project-dir",
+            str(PROJECT_DIR),
+            "--profiles-dir",
+            str(PROJECT_DIR),
+        ],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -85,93 +93,389 @@ def bulletin_rows() -> list[tuple]:
     gdp_sentence = "全年实现地区生产总值（GDP）870.51亿元，按不变价格计算，比上年增长6.3%。"
     return [
         # the 2024 bulletin landed on two runs: the first parse misread GDP; the latest vintage wins
-        row(2024, "gdp", 870.5, "870.5", "亿元", "全年实现地区生产总值870.5亿元。",
-            _lineage("bulletins", "2025-03-25", "aaaaaaaaaaaa", 1)),
-        row(2024, "gdp", 870.51, "870.51", "亿元", gdp_sentence,
-            _lineage("bulletins", "2025-04-01", "bbbbbbbbbbbb", 1)),
-        row(2024, "industry_structure", None, "22.3:20.0:57.7", "a:b:c", "三次产业结构为22.3:20.0:57.7。",
-            _lineage("bulletins", "2025-04-01", "bbbbbbbbbbbb", 2)),
-        row(2024, "resident_population", 261.30, "261.30", "万人", "年末常住人口261.30万人。",
-            _lineage("bulletins", "2025-04-01", "bbbbbbbbbbbb", 3)),
-        row(2024, "urbanization_rate_pct", 48.91, "48.91", "%", "常住人口城镇化率48.91%。",
-            _lineage("bulletins", "2025-04-01", "bbbbbbbbbbbb", 4)),
+        row(
+            2024,
+            "gdp",
+            870.5,
+            "870.5",
+            "亿元",
+            "全年实现地区生产总值870.5亿元。",
+            _lineage("bulletins", "2025-03-25", "aaaaaaaaaaaa", 1),
+        ),
+        row(
+            2024,
+            "gdp",
+            870.51,
+            "870.51",
+            "亿元",
+            gdp_sentence,
+            _lineage("bulletins", "2025-04-01", "bbbbbbbbbbbb", 1),
+        ),
+        row(
+            2024,
+            "industry_structure",
+            None,
+            "22.3:20.0:57.7",
+            "a:b:c",
+            "三次产业结构为22.3:20.0:57.7。",
+            _lineage("bulletins", "2025-04-01", "bbbbbbbbbbbb", 2),
+        ),
+        row(
+            2024,
+            "resident_population",
+            261.30,
+            "261.30",
+            "万人",
+            "年末常住人口261.30万人。",
+            _lineage("bulletins", "2025-04-01", "bbbbbbbbbbbb", 3),
+        ),
+        row(
+            2024,
+            "urbanization_rate_pct",
+            48.91,
+            "48.91",
+            "%",
+            "常住人口城镇化率48.91%。",
+            _lineage("bulletins", "2025-04-01", "bbbbbbbbbbbb", 4),
+        ),
         # illustrative figure for a second year (not the published one)
-        row(2023, "gdp", 818.0, "818.0", "亿元", "全年实现地区生产总值818.0亿元。",
-            _lineage("bulletins", "2025-04-01", "bbbbbbbbbbbb", 5)),
+        row(
+            2023,
+            "gdp",
+            818.0,
+            "818.0",
+            "亿元",
+            "全年实现地区生产总值818.0亿元。",
+            _lineage("bulletins", "2025-04-01", "bbbbbbbbbbbb", 5),
+        ),
     ]
 
 
 def posting_rows() -> list[tuple]:
     rows: list[tuple] = []
 
-    def ad(board, source_id, title, company, posted_at, headcount, salary, county, in_region,
-           industry, dedup_key, lineage):
+    def ad(
+        board,
+        source_id,
+        title,
+        company,
+        posted_at,
+        headcount,
+        salary,
+        county,
+        in_region,
+        industry,
+        dedup_key,
+        lineage,
+    ):
         lo, hi = salary if salary else (None, None)
         salary_text = f"{lo / 1000:g}-{hi / 1000:g}K" if salary else "面议"
         location = f"巴中·{county}" if in_region and county else (county or "巴中")
-        rows.append((
-            board, source_id, f"https://jobs.example/{board}/{source_id}", title, company, salary_text,
-            "大专", "1-3年", location, f"{title}，工作地点{location}，联系人张**，电话***********。",
-            posted_at, headcount, lo, hi, 12 if salary else None, county, in_region, industry,
-            "associate", dedup_key, *lineage,
-        ))
+        rows.append(
+            (
+                board,
+                source_id,
+                f"https://jobs.example/{board}/{source_id}",
+                title,
+                company,
+                salary_text,
+                "大专",
+                "1-3年",
+                location,
+                f"{title}，工作地点{location}，联系人张**，电话***********。",
+                posted_at,
+                headcount,
+                lo,
+                hi,
+                12 if salary else None,
+                county,
+                in_region,
+                industry,
+                "associate",
+                dedup_key,
+                *lineage,
+            )
+        )
 
     z1 = lambda row: _lineage("job_board_zhaopin", "2025-04-30", "z00000000001", row)  # noqa: E731
     r1 = lambda row: _lineage("job_board_rencai", "2025-04-30", "r00000000001", row)  # noqa: E731
 
     # A1: one ad on both boards; the zhaopin copy was landed on two runs (headcount 5, then 3)
-    ad("zhaopin", "ZP001", "药品生产操作工", "国药天江药业", "2025-03-05", 5, (5000, 7000), "巴州区", True,
-       "生物医药", "k-a1", _lineage("job_board_zhaopin", "2025-03-10", "z00000000000", 1))
-    ad("zhaopin", "ZP001", "药品生产操作工", "国药天江药业", "2025-03-05", 3, (5000, 7000), "巴州区", True,
-       "生物医药", "k-a1", z1(1))
-    ad("rencai", "RC001", "药品生产操作工", "国药天江药业", "2025-03-06", 3, (5000, 7000), "巴州区", True,
-       "生物医药", "k-a1", r1(1))
+    ad(
+        "zhaopin",
+        "ZP001",
+        "药品生产操作工",
+        "国药天江药业",
+        "2025-03-05",
+        5,
+        (5000, 7000),
+        "巴州区",
+        True,
+        "生物医药",
+        "k-a1",
+        _lineage("job_board_zhaopin", "2025-03-10", "z00000000000", 1),
+    )
+    ad(
+        "zhaopin",
+        "ZP001",
+        "药品生产操作工",
+        "国药天江药业",
+        "2025-03-05",
+        3,
+        (5000, 7000),
+        "巴州区",
+        True,
+        "生物医药",
+        "k-a1",
+        z1(1),
+    )
+    ad(
+        "rencai",
+        "RC001",
+        "药品生产操作工",
+        "国药天江药业",
+        "2025-03-06",
+        3,
+        (5000, 7000),
+        "巴州区",
+        True,
+        "生物医药",
+        "k-a1",
+        r1(1),
+    )
     # A2: reposted on the same board with a new id; only the first copy states a salary
-    ad("zhaopin", "ZP002", "质检员", "国药天江药业", "2025-03-10", 2, (4500, 6000), "巴州区", True,
-       "生物医药", "k-a2", z1(2))
-    ad("zhaopin", "ZP003", "质检员", "国药天江药业", "2025-03-20", 2, None, "巴州区", True,
-       "生物医药", "k-a2", z1(3))
+    ad(
+        "zhaopin",
+        "ZP002",
+        "质检员",
+        "国药天江药业",
+        "2025-03-10",
+        2,
+        (4500, 6000),
+        "巴州区",
+        True,
+        "生物医药",
+        "k-a2",
+        z1(2),
+    )
+    ad(
+        "zhaopin",
+        "ZP003",
+        "质检员",
+        "国药天江药业",
+        "2025-03-20",
+        2,
+        None,
+        "巴州区",
+        True,
+        "生物医药",
+        "k-a2",
+        z1(3),
+    )
     # A3: no headcount, no salary
-    ad("rencai", "RC002", "GMP设备维护员", "巴中康源制药", "2025-03-12", None, None, "巴州区", True,
-       "生物医药", "k-a3", r1(2))
+    ad(
+        "rencai",
+        "RC002",
+        "GMP设备维护员",
+        "巴中康源制药",
+        "2025-03-12",
+        None,
+        None,
+        "巴州区",
+        True,
+        "生物医药",
+        "k-a3",
+        r1(2),
+    )
     # A4
-    ad("zhaopin", "ZP004", "酒店前台", "光雾山云顶酒店", "2025-03-15", 4, (3500, 4500), "南江县", True,
-       "文旅康养", "k-a4", z1(4))
+    ad(
+        "zhaopin",
+        "ZP004",
+        "酒店前台",
+        "光雾山云顶酒店",
+        "2025-03-15",
+        4,
+        (3500, 4500),
+        "南江县",
+        True,
+        "文旅康养",
+        "k-a4",
+        z1(4),
+    )
     # A5 (no industry) and A6 (an industry outside the seed) both count as 其他
-    ad("rencai", "RC003", "仓库管理员", "恩阳物流", "2025-03-18", 1, (4000, 5000), "恩阳区", True,
-       None, "k-a5", r1(3))
-    ad("zhaopin", "ZP005", "汽车装配工", "恩阳汽配", "2025-03-19", 2, (3000, 5000), "恩阳区", True,
-       "汽车制造", "k-a6", z1(5))
+    ad(
+        "rencai",
+        "RC003",
+        "仓库管理员",
+        "恩阳物流",
+        "2025-03-18",
+        1,
+        (4000, 5000),
+        "恩阳区",
+        True,
+        None,
+        "k-a5",
+        r1(3),
+    )
+    ad(
+        "zhaopin",
+        "ZP005",
+        "汽车装配工",
+        "恩阳汽配",
+        "2025-03-19",
+        2,
+        (3000, 5000),
+        "恩阳区",
+        True,
+        "汽车制造",
+        "k-a6",
+        z1(5),
+    )
     # A7, A8: outside Bazhong, never in the marts (A8 even on both boards)
-    ad("zhaopin", "ZP006", "药品销售代表", "成都某医药公司", "2025-03-08", 6, (8000, 12000), "成都市", False,
-       "生物医药", "k-a7", z1(6))
-    ad("zhaopin", "ZP009", "普工", "达州某电子厂", "2025-03-09", 20, (4000, 6000), "达州市", False,
-       "电子信息", "k-a8", z1(7))
-    ad("rencai", "RC004", "普工", "达州某电子厂", "2025-03-09", 20, (4000, 6000), "达州市", False,
-       "电子信息", "k-a8", r1(4))
+    ad(
+        "zhaopin",
+        "ZP006",
+        "药品销售代表",
+        "成都某医药公司",
+        "2025-03-08",
+        6,
+        (8000, 12000),
+        "成都市",
+        False,
+        "生物医药",
+        "k-a7",
+        z1(6),
+    )
+    ad(
+        "zhaopin",
+        "ZP009",
+        "普工",
+        "达州某电子厂",
+        "2025-03-09",
+        20,
+        (4000, 6000),
+        "达州市",
+        False,
+        "电子信息",
+        "k-a8",
+        z1(7),
+    )
+    ad(
+        "rencai",
+        "RC004",
+        "普工",
+        "达州某电子厂",
+        "2025-03-09",
+        20,
+        (4000, 6000),
+        "达州市",
+        False,
+        "电子信息",
+        "k-a8",
+        r1(4),
+    )
     # A9: in Bazhong but no county given -> 巴中市
-    ad("rencai", "RC005", "调味品生产线操作工", "巴中川味食品", "2025-03-25", 10, (4000, 6000), None, True,
-       "食品饮料", "k-a9", r1(5))
+    ad(
+        "rencai",
+        "RC005",
+        "调味品生产线操作工",
+        "巴中川味食品",
+        "2025-03-25",
+        10,
+        (4000, 6000),
+        None,
+        True,
+        "食品饮料",
+        "k-a9",
+        r1(5),
+    )
     # A10: next month
-    ad("zhaopin", "ZP007", "制剂工艺员", "国药天江药业", "2025-04-02", 1, (6000, 8000), "巴州区", True,
-       "生物医药", "k-a10", z1(8))
+    ad(
+        "zhaopin",
+        "ZP007",
+        "制剂工艺员",
+        "国药天江药业",
+        "2025-04-02",
+        1,
+        (6000, 8000),
+        "巴州区",
+        True,
+        "生物医药",
+        "k-a10",
+        z1(8),
+    )
     # A11: the year before
-    ad("zhaopin", "ZP008", "景区讲解员", "诺水河景区", "2024-11-05", 2, (3000, 4000), "通江县", True,
-       "文旅康养", "k-a11", _lineage("job_board_zhaopin", "2024-11-30", "z00000000002", 1))
+    ad(
+        "zhaopin",
+        "ZP008",
+        "景区讲解员",
+        "诺水河景区",
+        "2024-11-05",
+        2,
+        (3000, 4000),
+        "通江县",
+        True,
+        "文旅康养",
+        "k-a11",
+        _lineage("job_board_zhaopin", "2024-11-30", "z00000000002", 1),
+    )
     return rows
 
 
 def school_rows() -> list[tuple]:
-    def rec(school, year, code, name, enrol, grads, employed, further, military, not_placed, in_field,
-            local, lineage, source_file="export.csv", source_row=1):
-        return (school, year, code, name, enrol, grads, employed, further, military, not_placed, in_field,
-                local, source_file, source_row, *lineage)
+    def rec(
+        school,
+        year,
+        code,
+        name,
+        enrol,
+        grads,
+        employed,
+        further,
+        military,
+        not_placed,
+        in_field,
+        local,
+        lineage,
+        source_file="export.csv",
+        source_row=1,
+    ):
+        return (
+            school,
+            year,
+            code,
+            name,
+            enrol,
+            grads,
+            employed,
+            further,
+            military,
+            not_placed,
+            in_field,
+            local,
+            source_file,
+            source_row,
+            *lineage,
+        )
 
     s1 = lambda row: _lineage("school_records", "2025-08-01", "s00000000001", row)  # noqa: E731
     return [
         # 2024 export landed twice: the corrected one (landed later) wins
-        rec("巴中职业技术学院", 2024, "490201", "药品生产技术", 60, 48, 38, 5, 1, 4, 28, 18,
-            _lineage("school_records", "2025-01-10", "s00000000000", 1)),
+        rec(
+            "巴中职业技术学院",
+            2024,
+            "490201",
+            "药品生产技术",
+            60,
+            48,
+            38,
+            5,
+            1,
+            4,
+            28,
+            18,
+            _lineage("school_records", "2025-01-10", "s00000000000", 1),
+        ),
         rec("巴中职业技术学院", 2024, "490201", "药品生产技术", 60, 50, 40, 5, 1, 4, 30, 20, s1(1)),
         rec("巴中职业技术学院", 2025, "490201", "药品生产技术", 50, 40, 30, 6, 0, 4, 20, 15, s1(2)),
         rec("南江县小河职业中学", 2025, "740101", "旅游服务与管理", 35, 30, 20, 8, 0, 2, 12, 10, s1(3)),
@@ -276,28 +580,67 @@ def test_mart_columns_follow_the_contract(warehouse):
     con, _ = warehouse
     expected = {
         "regional_indicators": [
-            "indicator_id", "region", "year", "indicator", "value", "value_text", "unit",
-            "source_sentence", "source_url",
+            "indicator_id",
+            "region",
+            "year",
+            "indicator",
+            "value",
+            "value_text",
+            "unit",
+            "source_sentence",
+            "source_url",
         ],
         "talent_demand_monthly": [
-            "demand_id", "month", "county", "industry", "postings", "headcount", "postings_with_salary",
-            "salary_mid_median", "boards",
+            "demand_id",
+            "month",
+            "county",
+            "industry",
+            "postings",
+            "headcount",
+            "postings_with_salary",
+            "salary_mid_median",
+            "boards",
         ],
         "talent_supply_yearly": [
-            "supply_id", "year", "school", "major_code", "major_name", "industry", "enrolment", "graduates",
-            "employed", "further_study", "military", "not_placed", "in_field", "employed_local",
-            "placement_rate", "in_field_rate", "local_retention_rate",
+            "supply_id",
+            "year",
+            "school",
+            "major_code",
+            "major_name",
+            "industry",
+            "enrolment",
+            "graduates",
+            "employed",
+            "further_study",
+            "military",
+            "not_placed",
+            "in_field",
+            "employed_local",
+            "placement_rate",
+            "in_field_rate",
+            "local_retention_rate",
         ],
         "supply_demand_gap": [
-            "gap_id", "year", "industry", "demand_postings", "demand_headcount", "supply_graduates",
-            "supply_employed_local", "demand_supply_ratio", "gap", "shortage_flag",
+            "gap_id",
+            "year",
+            "industry",
+            "demand_postings",
+            "demand_headcount",
+            "supply_graduates",
+            "supply_employed_local",
+            "demand_supply_ratio",
+            "gap",
+            "shortage_flag",
         ],
     }
     for table, columns in expected.items():
-        actual = [r[0] for r in con.execute(
-            "select column_name from information_schema.columns "
-            f"where table_schema = 'marts' and table_name = '{table}' order by ordinal_position"
-        ).fetchall()]
+        actual = [
+            r[0]
+            for r in con.execute(
+                "select column_name from information_schema.columns "
+                f"where table_schema = 'marts' and table_name = '{table}' order by ordinal_position"
+            ).fetchall()
+        ]
         assert actual == columns, table
 
 
@@ -323,8 +666,11 @@ def test_regional_indicators_keep_the_latest_bulletin_vintage(warehouse):
     con, _ = warehouse
     indicators = by_key(con, "marts.regional_indicators", "indicator_id")
     assert sorted(indicators) == [
-        "巴中市-2023-gdp", "巴中市-2024-gdp", "巴中市-2024-industry_structure",
-        "巴中市-2024-resident_population", "巴中市-2024-urbanization_rate_pct",
+        "巴中市-2023-gdp",
+        "巴中市-2024-gdp",
+        "巴中市-2024-industry_structure",
+        "巴中市-2024-resident_population",
+        "巴中市-2024-urbanization_rate_pct",
     ]
     gdp = indicators["巴中市-2024-gdp"]
     assert gdp["value"] == pytest.approx(870.51)
@@ -424,8 +770,14 @@ def test_talent_supply_yearly_by_hand(warehouse):
 def test_supply_demand_gap_by_hand(warehouse):
     con, _ = warehouse
     gap = by_key(con, "marts.supply_demand_gap", "gap_id")
-    columns = ("demand_postings", "demand_headcount", "supply_graduates", "supply_employed_local", "gap",
-               "shortage_flag")
+    columns = (
+        "demand_postings",
+        "demand_headcount",
+        "supply_graduates",
+        "supply_employed_local",
+        "gap",
+        "shortage_flag",
+    )
     got = {key: tuple(row[c] for c in columns) for key, row in gap.items()}
     assert got == {
         "2024-生物医药": (0, 0, 50.0, 20.0, -50.0, False),
@@ -452,8 +804,23 @@ def test_supply_demand_gap_by_hand(warehouse):
 
 def test_a_failing_data_test_fails_the_build(tmp_path):
     db_path = tmp_path / "talent.duckdb"
-    negative = ("巴中市职业中学", 2023, "720201", "药剂", 20, -5, None, None, None, None, None, None,
-                "bzszz_2023.csv", 7, *_lineage("school_records", "2025-08-01", "s00000000009", 9))
+    negative = (
+        "巴中市职业中学",
+        2023,
+        "720201",
+        "药剂",
+        20,
+        -5,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        "bzszz_2023.csv",
+        7,
+        *_lineage("school_records", "2025-08-01", "s00000000009", 9),
+    )
     write_raw(db_path, extra_school_rows=[negative])
     result = run_dbt(db_path, tmp_path, "build")
     assert result.returncode == 1, result.stdout[-4000:]
@@ -513,8 +880,10 @@ def test_same_marts_on_postgres(warehouse, tmp_path):
         assert result.returncode == 0, result.stdout[-6000:]
 
         def normalise(row):
-            return tuple(round(float(v), 6) if isinstance(v, float) or type(v).__name__ == "Decimal" else v
-                         for v in row)
+            return tuple(
+                round(float(v), 6) if isinstance(v, float) or type(v).__name__ == "Decimal" else v
+                for v in row
+            )
 
         pg = psycopg2.connect(host=host, user=user, dbname=dbname)
         with pg.cursor() as cur:

@@ -8,6 +8,7 @@ import hashlib
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -30,11 +31,19 @@ PHONE_OR_ID = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)|(?<!\d)\d{17}[\dXx](?!\d)")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
 
 
-def talent_run(home: Path) -> subprocess.CompletedProcess:
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def talent_run(home: Path, port: int) -> subprocess.CompletedProcess:
     env = {
         **os.environ,
         "TALENT_WAREHOUSE_DIR": str(home / "warehouse"),
         "TALENT_AIRFLOW_HOME": str(home / "airflow"),
+        # Both runs serve the sample site on the same port, as `make run` does on 8765.
+        "TALENT_SAMPLE_PORT": str(port),
     }
     env.pop("TALENT_DUCKDB_PATH", None)
     env.pop("TALENT_SOURCE_BASE_URL", None)
@@ -69,7 +78,7 @@ def marts_digest(db_path: Path) -> dict[str, str]:
     with duckdb.connect(str(db_path), read_only=True) as con:
         return {
             mart: hashlib.sha256(
-                repr(con.sql(f"select * from marts.{mart} order by {key}").fetchall()).encode()
+                repr(con.execute(f"select * from marts.{mart} order by {key}").fetchall()).encode()
             ).hexdigest()
             for mart, key in MARTS.items()
         }
@@ -79,14 +88,15 @@ def marts_digest(db_path: Path) -> dict[str, str]:
 def pipeline(tmp_path_factory):
     home = tmp_path_factory.mktemp("pipeline")
     warehouse = home / "warehouse"
-    first = talent_run(home)
+    port = free_port()
+    first = talent_run(home, port)
     state_after_first = {
         "raw": files_digest(warehouse / "raw"),
         "quarantine": files_digest(warehouse / "quarantine"),
         "reports": files_digest(warehouse / "reports"),
         "marts": marts_digest(warehouse / "talent.duckdb"),
     }
-    second = talent_run(home)
+    second = talent_run(home, port)
     state_after_second = {
         "raw": files_digest(warehouse / "raw"),
         "quarantine": files_digest(warehouse / "quarantine"),
@@ -125,7 +135,7 @@ def test_run_prints_where_the_warehouse_and_report_are(pipeline):
 def test_every_mart_has_a_unique_non_null_primary_key(pipeline):
     con = pipeline["con"]
     for mart, key in MARTS.items():
-        rows, keys, nulls = con.sql(
+        rows, keys, nulls = con.execute(
             f"select count(*), count(distinct {key}), count(*) - count({key}) from marts.{mart}"
         ).fetchone()
         assert rows > 0, mart
@@ -135,7 +145,7 @@ def test_every_mart_has_a_unique_non_null_primary_key(pipeline):
 def test_regional_indicators_carry_the_published_2024_figures(pipeline):
     con = pipeline["con"]
     figures = dict(
-        con.sql(
+        con.execute(
             "select indicator, coalesce(cast(value as varchar), value_text) from marts.regional_indicators "
             "where region = '巴中市' and year = 2024"
         ).fetchall()
@@ -146,7 +156,7 @@ def test_regional_indicators_carry_the_published_2024_figures(pipeline):
     assert float(figures["urbanization_rate_pct"]) == 48.91
     years = [
         r[0]
-        for r in con.sql(
+        for r in con.execute(
             "select year from marts.regional_indicators where indicator = 'gdp' order by year"
         ).fetchall()
     ]
@@ -157,7 +167,7 @@ def test_demand_counts_each_bazhong_ad_once_as_the_generator_made_them(pipeline)
     truth = pipeline["truth"]["postings"]
     con = pipeline["con"]
     by_month = dict(
-        con.sql(
+        con.execute(
             "select strftime(month, '%Y-%m'), sum(postings) from marts.talent_demand_monthly group by 1"
         ).fetchall()
     )
@@ -169,14 +179,14 @@ def test_demand_counts_each_bazhong_ad_once_as_the_generator_made_them(pipeline)
 def test_supply_holds_every_school_row_and_graduate(pipeline):
     truth = pipeline["truth"]["schools"]
     rows, graduates = (
-        pipeline["con"].sql("select count(*), sum(graduates) from marts.talent_supply_yearly").fetchone()
+        pipeline["con"].execute("select count(*), sum(graduates) from marts.talent_supply_yearly").fetchone()
     )
     assert (rows, graduates) == (truth["rows"], truth["graduates_total"])
 
 
 def test_gap_mart_joins_supply_and_demand_per_year_and_industry(pipeline):
     con = pipeline["con"]
-    mismatches = con.sql(
+    mismatches = con.execute(
         """
         with demand as (
             select year(month) as year, industry, sum(postings) as postings
@@ -225,7 +235,7 @@ def test_report_is_published_with_checksums_that_match(pipeline):
 def test_no_personal_data_reaches_marts_or_reports(pipeline):
     con = pipeline["con"]
     for mart in MARTS:
-        text = repr(con.sql(f"select * from marts.{mart}").fetchall())
+        text = repr(con.execute(f"select * from marts.{mart}").fetchall())
         assert not PHONE_OR_ID.search(text), mart
         assert not EMAIL.search(text), mart
     for path in (pipeline["warehouse"] / "reports").rglob("*"):

@@ -16,8 +16,9 @@ from extractors.landing import read_records
 def landed(sample_site, tmp_path_factory):
     from extractors.config import load_sources_config
 
-    config = load_sources_config(Path(__file__).resolve().parent.parent / "config" / "sources.yml",
-                                 base_url=sample_site.base_url)
+    config = load_sources_config(
+        Path(__file__).resolve().parent.parent / "config" / "sources.yml", base_url=sample_site.base_url
+    )
     raw_dir = tmp_path_factory.mktemp("raw")
     result = extract_bulletins(config, "2026-11-01", raw_dir)
     return config, raw_dir, result
@@ -31,7 +32,9 @@ def test_finds_eight_bulletins_over_two_listing_pages(landed, sample_site):
     _config, _raw_dir, result = landed
     assert result.status == "landed" and result.source == "bulletins"
     records = read_records(result.path)
-    assert sorted({r["year"] for r in records}) == sample_site.truth["bulletin_years"] == list(range(2018, 2026))
+    assert (
+        sorted({r["year"] for r in records}) == sample_site.truth["bulletin_years"] == list(range(2018, 2026))
+    )
     assert len(records) == 8 * len(SKELETON_INDICATORS)
     manifest = json.loads((Path(result.path) / "manifest.json").read_text(encoding="utf-8"))
     listing_fetches = [f for f in manifest["fetches"] if "/index" in f["url"]]
@@ -46,7 +49,9 @@ def test_noise_items_are_skipped(landed):
     _config, _raw_dir, result = landed
     records = read_records(result.path)
     assert {r["region"] for r in records} == {"巴中市"}
-    assert all(r["title"].endswith("国民经济和社会发展统计公报") and r["title"].startswith("巴中市") for r in records)
+    assert all(
+        r["title"].endswith("国民经济和社会发展统计公报") and r["title"].startswith("巴中市") for r in records
+    )
 
 
 def test_2024_published_figures(landed):
@@ -55,13 +60,19 @@ def test_2024_published_figures(landed):
     assert rows[(2024, "gdp")]["value"] == 870.51 and rows[(2024, "gdp")]["unit"] == "亿元"
     assert rows[(2024, "gdp_growth_pct")]["value"] == 6.3
     structure = rows[(2024, "industry_structure")]
-    assert structure["value"] is None and structure["value_text"] == "22.3:20.0:57.7" and structure["unit"] == "a:b:c"
+    assert (
+        structure["value"] is None
+        and structure["value_text"] == "22.3:20.0:57.7"
+        and structure["unit"] == "a:b:c"
+    )
     assert rows[(2024, "resident_population")]["value"] == 261.30
     assert rows[(2024, "resident_population")]["value_text"] == "261.30"
     assert rows[(2024, "urbanization_rate_pct")]["value"] == 48.91
     assert rows[(2024, "rural_labour_outflow")]["value"] == 101.58
     assert rows[(2024, "labour_income")]["value"] == 291.83
-    assert "870.51亿元" in rows[(2024, "gdp")]["text"]  # the sentence as published, full-width punctuation kept
+    assert (
+        "870.51亿元" in rows[(2024, "gdp")]["text"]
+    )  # the sentence as published, full-width punctuation kept
     assert "（GDP）" in rows[(2024, "gdp")]["text"]
 
 
@@ -136,32 +147,48 @@ def test_parse_decline_and_missing():
     assert parsed["year"] is None and "resident_population" not in parsed["indicators"]
 
 
-@pytest.mark.parametrize(("title", "expected"), [
-    ("巴中市2024年国民经济和社会发展统计公报", ("巴中市", 2024)),
-    ("2024年巴中市国民经济和社会发展统计公报", ("巴中市", 2024)),
-    ("四川省2024年国民经济和社会发展统计公报", ("四川省", 2024)),
-    ("巴中市2024年政府工作报告", None),
-    ("《巴中市2024年国民经济和社会发展统计公报》解读", None),
-    ("2023年巴中市统计年鉴编制说明", None),
-])
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("巴中市2024年国民经济和社会发展统计公报", ("巴中市", 2024)),
+        ("2024年巴中市国民经济和社会发展统计公报", ("巴中市", 2024)),
+        ("四川省2024年国民经济和社会发展统计公报", ("四川省", 2024)),
+        ("巴中市2024年政府工作报告", None),
+        ("《巴中市2024年国民经济和社会发展统计公报》解读", None),
+        ("2023年巴中市统计年鉴编制说明", None),
+    ],
+)
 def test_parse_title(title, expected):
     assert parse_title(title) == expected
 
 
 def test_listing_without_entries_raises(tiny_server, tmp_path):
-    server = tiny_server(lambda req, hit: (200, "<html><body><div class='list-v2'></div></body></html>",
-                                           {"Content-Type": "text/html; charset=utf-8"}))
-    config = {"user_agent": "t", "retries": 0, "bulletins": {"listing_url": server.base_url + "/stats/tjgb/index.html",
-                                                             "region": "巴中市"}}
+    server = tiny_server(
+        lambda req, hit: (
+            200,
+            "<html><body><div class='list-v2'></div></body></html>",
+            {"Content-Type": "text/html; charset=utf-8"},
+        )
+    )
+    config = {
+        "user_agent": "t",
+        "retries": 0,
+        "bulletins": {"listing_url": server.base_url + "/stats/tjgb/index.html", "region": "巴中市"},
+    }
     with pytest.raises(SourceError, match="/stats/tjgb/index.html"):
         extract_bulletins(config, "2026-11-01", tmp_path)
 
 
 def test_listing_without_bulletins_raises(tiny_server, tmp_path):
-    page = ('<html><body><ul class="news-list"><li><a href="a.html">巴中市2024年政府工作报告</a><span>2024-02-01</span>'
-            "</li></ul></body></html>")
+    page = (
+        '<html><body><ul class="news-list"><li><a href="a.html">巴中市2024年政府工作报告</a><span>2024-02-01</span>'
+        "</li></ul></body></html>"
+    )
     server = tiny_server(lambda req, hit: (200, page, {"Content-Type": "text/html; charset=utf-8"}))
-    config = {"user_agent": "t", "retries": 0, "bulletins": {"listing_url": server.base_url + "/index.html",
-                                                             "region": "巴中市"}}
+    config = {
+        "user_agent": "t",
+        "retries": 0,
+        "bulletins": {"listing_url": server.base_url + "/index.html", "region": "巴中市"},
+    }
     with pytest.raises(SourceError, match="no statistics bulletin"):
         extract_bulletins(config, "2026-11-01", tmp_path)

@@ -49,7 +49,10 @@ def test_environment_overrides_base_url(config_file, monkeypatch):
     assert config["base_url"] == "http://127.0.0.1:50123"
     assert config["bulletins"]["listing_url"] == "http://127.0.0.1:50123/stats/tjgb/index.html"
     # An explicit argument beats the environment.
-    assert load_sources_config(config_file, base_url="http://h:1")["schools"]["index_url"] == "http://h:1/schools/index.html"
+    assert (
+        load_sources_config(config_file, base_url="http://h:1")["schools"]["index_url"]
+        == "http://h:1/schools/index.html"
+    )
 
 
 def test_default_path_comes_from_settings(config_file, monkeypatch):

@@ -20,7 +20,9 @@ def client(**kwargs) -> HttpClient:
 
 
 def test_retries_503_then_succeeds(tiny_server):
-    server = tiny_server(lambda req, hit: (503, "busy") if hit <= 2 else (200, "ok", {"Content-Type": "text/plain"}))
+    server = tiny_server(
+        lambda req, hit: (503, "busy") if hit <= 2 else (200, "ok", {"Content-Type": "text/plain"})
+    )
     result = client().get(server.base_url + "/flaky")
     assert result.status == 200
     assert result.text == "ok"
@@ -36,7 +38,9 @@ def test_gives_up_after_bounded_retries(tiny_server):
 
 
 def test_429_honours_retry_after(tiny_server):
-    server = tiny_server(lambda req, hit: (429, "slow down", {"Retry-After": "0"}) if hit == 1 else (200, "ok"))
+    server = tiny_server(
+        lambda req, hit: (429, "slow down", {"Retry-After": "0"}) if hit == 1 else (200, "ok")
+    )
     assert client().get(server.base_url + "/limited").status == 200
     assert server.hits("/limited") == 2
 
@@ -106,7 +110,8 @@ def test_meta_charset_gb2312_read_as_gb18030(tiny_server):
 
 def test_http_equiv_meta(tiny_server):
     page = GB_PAGE.replace(
-        "<html>", '<html><head><meta http-equiv="Content-Type" content="text/html; charset=gbk"></head>')
+        "<html>", '<html><head><meta http-equiv="Content-Type" content="text/html; charset=gbk"></head>'
+    )
     server = tiny_server(lambda req, hit: (200, page.encode("gbk"), {"Content-Type": "text/html"}))
     assert "统计公报" in client().get(server.base_url + "/equiv.html").text
 
@@ -120,7 +125,9 @@ def test_undeclared_charset_is_detected(tiny_server):
 
 
 def test_binary_bodies_are_not_decoded(tiny_server):
-    server = tiny_server(lambda req, hit: (200, b"PK\x03\x04\x00\xff", {"Content-Type": "application/vnd.ms-excel"}))
+    server = tiny_server(
+        lambda req, hit: (200, b"PK\x03\x04\x00\xff", {"Content-Type": "application/vnd.ms-excel"})
+    )
     result = client().get(server.base_url + "/f.xlsx")
     assert result.content.startswith(b"PK") and result.text == "" and result.encoding is None
 
@@ -136,10 +143,19 @@ def test_fetch_log_entry_shape(tiny_server):
     assert entry["fetched_at"].endswith("+00:00")
 
 
-@pytest.mark.parametrize(("name", "expected"), [
-    ("gb2312", "gb18030"), ("GBK", "gb18030"), ("GB18030", "gb18030"), ("UTF-8", "utf-8"), ("utf8", "utf-8"),
-    ("latin-1", "iso8859-1"), ("nonsense-charset", None), (None, None),
-])
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("gb2312", "gb18030"),
+        ("GBK", "gb18030"),
+        ("GB18030", "gb18030"),
+        ("UTF-8", "utf-8"),
+        ("utf8", "utf-8"),
+        ("latin-1", "iso8859-1"),
+        ("nonsense-charset", None),
+        (None, None),
+    ],
+)
 def test_normalise_encoding(name, expected):
     assert normalise_encoding(name) == expected
 

@@ -22,9 +22,28 @@ from extractors.job_boards.normalize import (
 from extractors.landing import read_records
 
 COUNTIES = {"巴州区", "恩阳区", "通江县", "南江县", "平昌县", "巴中经开区", "巴中市"}
-RECORD_KEYS = {"source", "source_id", "url", "title", "company", "salary", "education", "experience", "location",
-               "description", "posted_at", "headcount", "salary_min", "salary_max", "salary_months", "county",
-               "in_region", "industry", "education_level", "dedup_key"}
+RECORD_KEYS = {
+    "source",
+    "source_id",
+    "url",
+    "title",
+    "company",
+    "salary",
+    "education",
+    "experience",
+    "location",
+    "description",
+    "posted_at",
+    "headcount",
+    "salary_min",
+    "salary_max",
+    "salary_months",
+    "county",
+    "in_region",
+    "industry",
+    "education_level",
+    "dedup_key",
+}
 LEAKS = {
     "mobile": re.compile(r"(?<!\d)1[3-9]\d(?:[ -]?\d{4}){2}(?!\d)"),
     "landline": re.compile(r"(?<!\d)0\d{2,3}-\d{7,8}(?!\d)"),
@@ -37,93 +56,131 @@ LEAKS = {
 
 # --------------------------------------------------------------------------- normalisation rules
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("6-8K·13薪", (6000, 8000, 13)),
-    ("6.5-8K", (6500, 8000, 12)),
-    ("4000-6000元/月", (4000, 6000, 12)),
-    ("4000-6000元", (4000, 6000, 12)),
-    ("6.5-8千元/月", (6500, 8000, 12)),
-    ("６－８Ｋ", (6000, 8000, 12)),
-    ("1.5万-2万", (15000, 20000, 12)),
-    ("1.5万-2万元/月", (15000, 20000, 12)),
-    ("1.5-2万", (15000, 20000, 12)),
-    ("10-15万/年", (8333.33, 12500, 12)),
-    ("10万-15万/年", (8333.33, 12500, 12)),
-    ("年薪20万", (16666.67, 16666.67, 12)),
-    ("150元/天", (3262.5, 3262.5, 12)),
-    ("150-180元/天", (3262.5, 3915, 12)),
-    ("25元/小时", (4350, 4350, 12)),
-    ("5000元以上", (5000, None, 12)),
-    ("5000以上", (5000, None, 12)),
-    ("8K以上", (8000, None, 12)),
-    ("3000元以下", (None, 3000, 12)),
-    ("6000元/月", (6000, 6000, 12)),
-    ("面议", (None, None, None)),
-    ("薪资面议", (None, None, None)),
-    ("6-8", (None, None, None)),  # unit dropped: unknown beats off by 1000x
-    ("", (None, None, None)),
-    (None, (None, None, None)),
-])
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("6-8K·13薪", (6000, 8000, 13)),
+        ("6.5-8K", (6500, 8000, 12)),
+        ("4000-6000元/月", (4000, 6000, 12)),
+        ("4000-6000元", (4000, 6000, 12)),
+        ("6.5-8千元/月", (6500, 8000, 12)),
+        ("６－８Ｋ", (6000, 8000, 12)),
+        ("1.5万-2万", (15000, 20000, 12)),
+        ("1.5万-2万元/月", (15000, 20000, 12)),
+        ("1.5-2万", (15000, 20000, 12)),
+        ("10-15万/年", (8333.33, 12500, 12)),
+        ("10万-15万/年", (8333.33, 12500, 12)),
+        ("年薪20万", (16666.67, 16666.67, 12)),
+        ("150元/天", (3262.5, 3262.5, 12)),
+        ("150-180元/天", (3262.5, 3915, 12)),
+        ("25元/小时", (4350, 4350, 12)),
+        ("5000元以上", (5000, None, 12)),
+        ("5000以上", (5000, None, 12)),
+        ("8K以上", (8000, None, 12)),
+        ("3000元以下", (None, 3000, 12)),
+        ("6000元/月", (6000, 6000, 12)),
+        ("面议", (None, None, None)),
+        ("薪资面议", (None, None, None)),
+        ("6-8", (None, None, None)),  # unit dropped: unknown beats off by 1000x
+        ("", (None, None, None)),
+        (None, (None, None, None)),
+    ],
+)
 def test_parse_salary(text, expected):
     assert parse_salary(text) == expected
 
 
-@pytest.mark.parametrize(("location", "expected"), [
-    ("巴中·巴州区", ("巴州区", True)),
-    ("巴中·恩阳区", ("恩阳区", True)),
-    ("巴中·通江县", ("通江县", True)),
-    ("南江", ("南江县", True)),
-    ("平昌县江口镇", ("平昌县", True)),
-    ("巴中·巴中经开区", ("巴中经开区", True)),
-    ("巴中·经开区", ("巴中经开区", True)),
-    ("巴中经济技术开发区", ("巴中经开区", True)),
-    ("巴中", ("巴中市", True)),
-    ("巴中市", ("巴中市", True)),
-    ("成都·高新区", (None, False)),
-    ("南充·顺庆区", (None, False)),
-    ("达州·通川区", (None, False)),
-    ("成都市经开区", (None, False)),
-    ("新疆巴州", (None, False)),
-    ("", (None, None)),
-    (None, (None, None)),
-])
+@pytest.mark.parametrize(
+    ("location", "expected"),
+    [
+        ("巴中·巴州区", ("巴州区", True)),
+        ("巴中·恩阳区", ("恩阳区", True)),
+        ("巴中·通江县", ("通江县", True)),
+        ("南江", ("南江县", True)),
+        ("平昌县江口镇", ("平昌县", True)),
+        ("巴中·巴中经开区", ("巴中经开区", True)),
+        ("巴中·经开区", ("巴中经开区", True)),
+        ("巴中经济技术开发区", ("巴中经开区", True)),
+        ("巴中", ("巴中市", True)),
+        ("巴中市", ("巴中市", True)),
+        ("成都·高新区", (None, False)),
+        ("南充·顺庆区", (None, False)),
+        ("达州·通川区", (None, False)),
+        ("成都市经开区", (None, False)),
+        ("新疆巴州", (None, False)),
+        ("", (None, None)),
+        (None, (None, None)),
+    ],
+)
 def test_parse_county(location, expected):
     assert parse_county(location) == expected
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("不限", "none"), ("学历不限", "none"), ("初中及以下", "junior_high"), ("高中", "high_school"),
-    ("中专/中技", "secondary_vocational"), ("中专", "secondary_vocational"), ("职高", "secondary_vocational"),
-    ("大专", "associate"), ("大专及以上", "associate"), ("高职", "associate"), ("本科", "bachelor"),
-    ("本科及以上", "bachelor"), ("硕士", "master"), ("研究生", "master"), ("博士", "doctor"),
-    ("中专/高中", "high_school"), ("", None), (None, None), ("见详情", None),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("不限", "none"),
+        ("学历不限", "none"),
+        ("初中及以下", "junior_high"),
+        ("高中", "high_school"),
+        ("中专/中技", "secondary_vocational"),
+        ("中专", "secondary_vocational"),
+        ("职高", "secondary_vocational"),
+        ("大专", "associate"),
+        ("大专及以上", "associate"),
+        ("高职", "associate"),
+        ("本科", "bachelor"),
+        ("本科及以上", "bachelor"),
+        ("硕士", "master"),
+        ("研究生", "master"),
+        ("博士", "doctor"),
+        ("中专/高中", "high_school"),
+        ("", None),
+        (None, None),
+        ("见详情", None),
+    ],
+)
 def test_education_level(text, expected):
     assert education_level(text) == expected
 
 
-@pytest.mark.parametrize(("title", "company", "expected"), [
-    ("中药配方颗粒生产操作工", "巴中某公司", "生物医药"),
-    ("电子陶瓷成型操作工", None, "新材料"),
-    ("SMT操作员", None, "电子信息"),
-    ("电商运营专员", "通江银耳食品科技有限公司", "食品饮料"),
-    ("景区讲解员", None, "文旅康养"),
-    ("健康管理师", "巴中秦巴康养产业发展有限公司", "文旅康养"),
-    ("QC质检员", "巴中康恩药业有限公司", "生物医药"),
-    ("品质检验员", "四川通友微电科技有限公司", "新材料"),
-    ("焊工", "四川巴山智能装备有限公司", "智能制造"),
-    ("焊工", "巴中某某商贸有限公司", "智能制造"),
-    ("会计", "巴中盛世物流有限公司", "其他"),
-    (None, None, "其他"),
-])
+@pytest.mark.parametrize(
+    ("title", "company", "expected"),
+    [
+        ("中药配方颗粒生产操作工", "巴中某公司", "生物医药"),
+        ("电子陶瓷成型操作工", None, "新材料"),
+        ("SMT操作员", None, "电子信息"),
+        ("电商运营专员", "通江银耳食品科技有限公司", "食品饮料"),
+        ("景区讲解员", None, "文旅康养"),
+        ("健康管理师", "巴中秦巴康养产业发展有限公司", "文旅康养"),
+        ("QC质检员", "巴中康恩药业有限公司", "生物医药"),
+        ("品质检验员", "四川通友微电科技有限公司", "新材料"),
+        ("焊工", "四川巴山智能装备有限公司", "智能制造"),
+        ("焊工", "巴中某某商贸有限公司", "智能制造"),
+        ("会计", "巴中盛世物流有限公司", "其他"),
+        (None, None, "其他"),
+    ],
+)
 def test_classify_industry(title, company, expected):
     assert classify_industry(title, company) == expected
 
 
 def _raw(**overrides):
-    raw = {"title": "SMT操作员", "company": "巴中华芯电子科技有限公司", "salary": "4000-6000元/月", "education": "大专",
-           "experience": "1-3年", "location": "巴中·巴中经开区", "description": "…", "posted_at": "2025-03-05 10:22:00",
-           "headcount": 3, "source": "zhaopin", "source_id": "ZP00012345", "url": "https://x/job/ZP00012345"}
+    raw = {
+        "title": "SMT操作员",
+        "company": "巴中华芯电子科技有限公司",
+        "salary": "4000-6000元/月",
+        "education": "大专",
+        "experience": "1-3年",
+        "location": "巴中·巴中经开区",
+        "description": "…",
+        "posted_at": "2025-03-05 10:22:00",
+        "headcount": 3,
+        "source": "zhaopin",
+        "source_id": "ZP00012345",
+        "url": "https://x/job/ZP00012345",
+    }
     raw.update(overrides)
     return raw
 
@@ -140,8 +197,17 @@ def test_normalize_ad_record_shape():
 
 def test_dedup_key_is_board_independent():
     zhaopin = normalize_ad(_raw())
-    rencai = normalize_ad(_raw(source="rencai", source_id="RC0001234", location="巴中·经开区", posted_at="2025-03-09",
-                               title="ＳＭＴ 操作员", salary="4-6千元/月", headcount="3人"))
+    rencai = normalize_ad(
+        _raw(
+            source="rencai",
+            source_id="RC0001234",
+            location="巴中·经开区",
+            posted_at="2025-03-09",
+            title="ＳＭＴ 操作员",
+            salary="4-6千元/月",
+            headcount="3人",
+        )
+    )
     assert zhaopin["dedup_key"] == rencai["dedup_key"]
     next_month = normalize_ad(_raw(posted_at="2025-04-01"))
     other_county = normalize_ad(_raw(location="巴中·恩阳区"))
@@ -158,19 +224,23 @@ def test_unreadable_fields_are_kept_not_dropped():
     assert bad_date["posted_at"] == "2025-03-32" and bad_date["dedup_key"] is None
     assert normalize_ad(_raw(posted_at=""))["posted_at"] is None
     no_title = normalize_ad(_raw(title=None))
-    assert no_title["title"] is None and no_title["dedup_key"] is None and no_title["source_id"] == "ZP00012345"
+    assert (
+        no_title["title"] is None and no_title["dedup_key"] is None and no_title["source_id"] == "ZP00012345"
+    )
     assert normalize_ad(_raw(headcount="若干"))["headcount"] is None
 
 
 # --------------------------------------------------------------------------- against the sample site
+
 
 @pytest.fixture(scope="module")
 def landed(sample_site, tmp_path_factory):
     """Both boards extracted once from the sample site."""
     from extractors.config import load_sources_config
 
-    config = load_sources_config(Path(__file__).resolve().parent.parent / "config" / "sources.yml",
-                                 base_url=sample_site.base_url)
+    config = load_sources_config(
+        Path(__file__).resolve().parent.parent / "config" / "sources.yml", base_url=sample_site.base_url
+    )
     config["retries"] = 1
     raw_dir = tmp_path_factory.mktemp("raw")
     results = {board: extract_board(board, config, "2026-11-01", raw_dir) for board in ("zhaopin", "rencai")}
@@ -191,8 +261,11 @@ def test_counts_equal_truth(landed, sample_site, board):
     if malformed:
         # Broken items are landed for the validator to quarantine, not dropped here.
         no_title = sum(1 for r in records if not r["title"])
-        bad_date = sum(1 for r in records if r["posted_at"] is None or not re.fullmatch(r"\d{4}-\d{2}-\d{2}",
-                                                                                          r["posted_at"]))
+        bad_date = sum(
+            1
+            for r in records
+            if r["posted_at"] is None or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", r["posted_at"])
+        )
         assert no_title == malformed["by_reason"].get("empty_title", 0)
         assert bad_date == malformed["by_reason"].get("bad_publish_time", 0)
 
@@ -205,9 +278,14 @@ def test_fields_are_normalised(landed):
         assert all(r["county"] in COUNTIES for r in records if r["in_region"])
         assert all(r["county"] is None for r in records if r["in_region"] is False)
         assert sum(r["in_region"] is False for r in records) > 0
-        assert sum(r["salary_min"] is not None or r["salary_max"] is not None for r in records) > 0.8 * len(records)
-        assert all(1000 <= (r["salary_min"] or r["salary_max"]) <= 100000 for r in records
-                   if r["salary_min"] or r["salary_max"])
+        assert sum(r["salary_min"] is not None or r["salary_max"] is not None for r in records) > 0.8 * len(
+            records
+        )
+        assert all(
+            1000 <= (r["salary_min"] or r["salary_max"]) <= 100000
+            for r in records
+            if r["salary_min"] or r["salary_max"]
+        )
         assert sum(r["industry"] != "其他" for r in good) > 0.6 * len(good)
         assert sum(r["education_level"] is not None for r in records) > 0.95 * len(records)
         assert sum(isinstance(r["headcount"], int) for r in records) > 0.9 * len(records)
@@ -226,7 +304,8 @@ def test_dedup_matches_truth(landed, sample_site):
                     by_month[r["posted_at"][:7]].add(r["dedup_key"])
     assert len(every) == truth["unique_total"]
     assert {m: len(keys) for m, keys in by_month.items()} == {
-        m: n for m, n in truth["unique_in_region_by_month"].items() if n}
+        m: n for m, n in truth["unique_in_region_by_month"].items() if n
+    }
     assert sum(len(keys) for keys in by_month.values()) == truth["unique_in_region"]
 
 
@@ -269,14 +348,18 @@ def test_unknown_board_raises(sample_config, tmp_path):
 
 # --------------------------------------------------------------------------- layout changes (scripted servers)
 
-LISTING_ITEM = ('<li class="job-item"><a class="job-link" href="../job/RC0000001.html">焊工</a>'
-                '<span class="company">四川巴山智能装备有限公司</span><span class="salary">5000-7000元/月</span>'
-                '<span class="date">2025-03-05</span></li>')
-DETAIL = ('<html><body><h1 class="job-title">焊工</h1><div class="company-name">四川巴山智能装备有限公司</div>'
-          '<span class="salary">5000-7000元/月</span><dl class="job-meta"><dt>学历要求</dt><dd>中专</dd>'
-          '<dt>工作经验</dt><dd>1-3年</dd><dt>工作地点</dt><dd>巴中·经开区</dd><dt>招聘人数</dt><dd>2人</dd>'
-          '<dt>发布日期</dt><dd>2025-03-05</dd></dl><div class="job-desc"><p>联系人：张经理 电话：13812345678</p>'
-          '</div></body></html>')
+LISTING_ITEM = (
+    '<li class="job-item"><a class="job-link" href="../job/RC0000001.html">焊工</a>'
+    '<span class="company">四川巴山智能装备有限公司</span><span class="salary">5000-7000元/月</span>'
+    '<span class="date">2025-03-05</span></li>'
+)
+DETAIL = (
+    '<html><body><h1 class="job-title">焊工</h1><div class="company-name">四川巴山智能装备有限公司</div>'
+    '<span class="salary">5000-7000元/月</span><dl class="job-meta"><dt>学历要求</dt><dd>中专</dd>'
+    "<dt>工作经验</dt><dd>1-3年</dd><dt>工作地点</dt><dd>巴中·经开区</dd><dt>招聘人数</dt><dd>2人</dd>"
+    '<dt>发布日期</dt><dd>2025-03-05</dd></dl><div class="job-desc"><p>联系人：张经理 电话：13812345678</p>'
+    "</div></body></html>"
+)
 
 
 def _html(body: str) -> tuple[int, str, dict]:
@@ -284,8 +367,12 @@ def _html(body: str) -> tuple[int, str, dict]:
 
 
 def _board_config(base_url: str, kind: str, path: str) -> dict:
-    return {"user_agent": "test", "timeout_seconds": 5, "retries": 0,
-            "job_boards": {"b": {"kind": kind, "url": base_url + path, "page_size": 2}}}
+    return {
+        "user_agent": "test",
+        "timeout_seconds": 5,
+        "retries": 0,
+        "job_boards": {"b": {"kind": kind, "url": base_url + path, "page_size": 2}},
+    }
 
 
 def test_html_listing_without_ads_raises(tiny_server, tmp_path):
@@ -300,14 +387,18 @@ def test_html_listing_without_ads_raises(tiny_server, tmp_path):
 def test_html_listing_layout_change_on_a_later_page_raises(tiny_server, tmp_path):
     def handler(req, hit):
         if req.path == "/list/index.html":
-            return _html(f'<ul class="job-list">{LISTING_ITEM}</ul><a class="next" href="list_2.html">下一页</a>')
+            return _html(
+                f'<ul class="job-list">{LISTING_ITEM}</ul><a class="next" href="list_2.html">下一页</a>'
+            )
         if req.path == "/list/list_2.html":
             return _html('<div class="jobs-v2"><div class="card">焊工</div></div>')  # redesigned page
         return _html(DETAIL)
 
     server = tiny_server(handler)
     with pytest.raises(SourceError, match="list_2.html"):
-        extract_board("b", _board_config(server.base_url, "html_listing", "/list/index.html"), "2025-03-01", tmp_path)
+        extract_board(
+            "b", _board_config(server.base_url, "html_listing", "/list/index.html"), "2025-03-01", tmp_path
+        )
 
 
 def test_html_listing_reads_and_scrubs_detail(tiny_server, tmp_path):
@@ -317,11 +408,16 @@ def test_html_listing_reads_and_scrubs_detail(tiny_server, tmp_path):
         return _html(DETAIL)
 
     server = tiny_server(handler)
-    result = extract_board("b", _board_config(server.base_url, "html_listing", "/list/index.html"), "2025-03-01",
-                           tmp_path)
+    result = extract_board(
+        "b", _board_config(server.base_url, "html_listing", "/list/index.html"), "2025-03-01", tmp_path
+    )
     [rec] = read_records(result.path)
     assert rec["source_id"] == "RC0000001" and rec["url"] == server.base_url + "/job/RC0000001.html"
-    assert rec["county"] == "巴中经开区" and rec["headcount"] == 2 and rec["education_level"] == "secondary_vocational"
+    assert (
+        rec["county"] == "巴中经开区"
+        and rec["headcount"] == 2
+        and rec["education_level"] == "secondary_vocational"
+    )
     assert rec["description"] == "联系人：[联系人] 电话：[电话]"
 
 
@@ -332,16 +428,20 @@ def test_html_detail_gone_keeps_listing_fields(tiny_server, tmp_path):
         return 404, "gone"
 
     server = tiny_server(handler)
-    result = extract_board("b", _board_config(server.base_url, "html_listing", "/list/index.html"), "2025-03-01",
-                           tmp_path)
+    result = extract_board(
+        "b", _board_config(server.base_url, "html_listing", "/list/index.html"), "2025-03-01", tmp_path
+    )
     [rec] = read_records(result.path)
     assert rec["title"] == "焊工" and rec["salary_min"] == 5000 and rec["posted_at"] == "2025-03-05"
     assert rec["location"] is None and rec["description"] is None
 
 
 def _api(items, next_cursor=None, total=None, code=0):
-    body = {"code": code, "msg": "ok", "data": {"items": items, "next_cursor": next_cursor,
-                                                  "total": len(items) if total is None else total}}
+    body = {
+        "code": code,
+        "msg": "ok",
+        "data": {"items": items, "next_cursor": next_cursor, "total": len(items) if total is None else total},
+    }
     return 200, json.dumps(body, ensure_ascii=False), {"Content-Type": "application/json"}
 
 
@@ -352,10 +452,17 @@ def test_json_api_with_no_ads_raises(tiny_server, tmp_path):
 
 
 def test_json_api_empty_page_mid_crawl_raises(tiny_server, tmp_path):
-    item = {"job_id": "ZP1", "job_title": "焊工", "company_name": "甲公司", "publish_time": "2025-03-05 10:00:00"}
+    item = {
+        "job_id": "ZP1",
+        "job_title": "焊工",
+        "company_name": "甲公司",
+        "publish_time": "2025-03-05 10:00:00",
+    }
 
     def handler(req, hit):
-        return _api([item], next_cursor="c2", total=5) if "cursor" not in req.query else _api([], "c3", total=5)
+        return (
+            _api([item], next_cursor="c2", total=5) if "cursor" not in req.query else _api([], "c3", total=5)
+        )
 
     server = tiny_server(handler)
     with pytest.raises(SourceError, match="no items"):
@@ -378,16 +485,28 @@ def test_json_api_error_code_and_bad_cursor(tiny_server, tmp_path):
 
 
 def test_json_api_follows_cursor_and_keeps_partial_items(tiny_server, tmp_path):
-    items = [{"job_id": f"ZP{i}", "job_title": "焊工" if i != 2 else None, "company_name": "甲公司",
-              "salary_text": "面议", "city": "巴中", "district": "", "publish_time": "2025-03-05 10:00:00",
-              "job_desc": "QQ：12345678"} for i in range(1, 4)]
+    items = [
+        {
+            "job_id": f"ZP{i}",
+            "job_title": "焊工" if i != 2 else None,
+            "company_name": "甲公司",
+            "salary_text": "面议",
+            "city": "巴中",
+            "district": "",
+            "publish_time": "2025-03-05 10:00:00",
+            "job_desc": "QQ：12345678",
+        }
+        for i in range(1, 4)
+    ]
 
     def handler(req, hit):
         cursor = req.query.get("cursor", [None])[0]
         return {None: _api(items[:2], "p2", 3), "p2": _api(items[2:], None, 3)}[cursor]
 
     server = tiny_server(handler)
-    result = extract_board("b", _board_config(server.base_url, "json_api", "/api/jobs"), "2025-03-01", tmp_path)
+    result = extract_board(
+        "b", _board_config(server.base_url, "json_api", "/api/jobs"), "2025-03-01", tmp_path
+    )
     records = read_records(result.path)
     assert [r["source_id"] for r in records] == ["ZP1", "ZP2", "ZP3"]
     assert records[1]["title"] is None  # kept for the validator to quarantine

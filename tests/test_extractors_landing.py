@@ -20,15 +20,30 @@ from extractors.landing import (
 
 RECORDS = [
     {"region": "巴中市", "year": 2024, "indicator": "gdp", "value": 870.51, "value_text": "870.51"},
-    {"year": 2024, "region": "巴中市", "indicator": "industry_structure", "value": None, "value_text": "22.3:20.0:57.7"},
+    {
+        "year": 2024,
+        "region": "巴中市",
+        "indicator": "industry_structure",
+        "value": None,
+        "value_text": "22.3:20.0:57.7",
+    },
 ]
 
 
 def test_first_landing_layout_and_manifest(tmp_path):
-    fetches = [{"url": "http://x/a.html", "fetched_at": "2025-01-01T00:00:00+00:00", "sha256": "0" * 64,
-                "bytes": 3, "status": 200, "encoding": "utf-8"}]
-    result = land("bulletins", "2025-03-01", RECORDS, {"stats/a.html": b"<p>a</p>"}, raw_dir=tmp_path,
-                  fetches=fetches)
+    fetches = [
+        {
+            "url": "http://x/a.html",
+            "fetched_at": "2025-01-01T00:00:00+00:00",
+            "sha256": "0" * 64,
+            "bytes": 3,
+            "status": 200,
+            "encoding": "utf-8",
+        }
+    ]
+    result = land(
+        "bulletins", "2025-03-01", RECORDS, {"stats/a.html": b"<p>a</p>"}, raw_dir=tmp_path, fetches=fetches
+    )
     assert isinstance(result, LandingResult)
     assert result.status == "landed" and result.rows == 2 and result.source == "bulletins"
     path = tmp_path / "bulletins" / "2025-03-01" / result.sha256[:12]
@@ -47,21 +62,34 @@ def test_first_landing_layout_and_manifest(tmp_path):
     assert manifest["sha256"] == result.sha256 and manifest["rows"] == 2
     assert manifest["landed_at"].endswith("+00:00")
     assert manifest["fetches"] == fetches
-    assert manifest["files"] == [{"path": "files/stats/a.html", "sha256": hashlib.sha256(b"<p>a</p>").hexdigest(),
-                                  "bytes": 8}]
-    assert result.to_dict() == {"source": "bulletins", "partition": "2025-03-01", "path": str(path),
-                                "sha256": result.sha256, "rows": 2, "status": "landed"}
+    assert manifest["files"] == [
+        {"path": "files/stats/a.html", "sha256": hashlib.sha256(b"<p>a</p>").hexdigest(), "bytes": 8}
+    ]
+    assert result.to_dict() == {
+        "source": "bulletins",
+        "partition": "2025-03-01",
+        "path": str(path),
+        "sha256": result.sha256,
+        "rows": 2,
+        "status": "landed",
+    }
 
 
 def test_same_records_again_is_unchanged(tmp_path):
     first = land("bulletins", "2025-03-01", RECORDS, raw_dir=tmp_path)
-    manifest_before = (tmp_path / "bulletins" / "2025-03-01" / first.sha256[:12] / "manifest.json").read_bytes()
+    manifest_before = (
+        tmp_path / "bulletins" / "2025-03-01" / first.sha256[:12] / "manifest.json"
+    ).read_bytes()
     # Key order inside a record does not matter: the bytes are canonical.
-    again = land("bulletins", "2025-03-01", [dict(reversed(list(r.items()))) for r in RECORDS], raw_dir=tmp_path)
+    again = land(
+        "bulletins", "2025-03-01", [dict(reversed(list(r.items()))) for r in RECORDS], raw_dir=tmp_path
+    )
     assert again.status == "unchanged" and again.path == first.path and again.sha256 == first.sha256
     assert len(list((tmp_path / "bulletins" / "2025-03-01").iterdir())) == 1
     # Nothing was rewritten.
-    assert (tmp_path / "bulletins" / "2025-03-01" / first.sha256[:12] / "manifest.json").read_bytes() == manifest_before
+    assert (
+        tmp_path / "bulletins" / "2025-03-01" / first.sha256[:12] / "manifest.json"
+    ).read_bytes() == manifest_before
 
 
 def test_changed_records_land_as_new_vintage(tmp_path):
@@ -111,8 +139,10 @@ def test_stray_folders_do_not_count_as_vintages(tmp_path):
 
 def test_landing_is_readable_by_others(tmp_path):
     result = land("school_records", "2025-03-01", RECORDS, {"x.csv": b"a"}, raw_dir=tmp_path)
-    for path in [tmp_path / "school_records" / "2025-03-01" / result.sha256[:12], *
-                 (tmp_path / "school_records" / "2025-03-01" / result.sha256[:12]).rglob("*")]:
+    for path in [
+        tmp_path / "school_records" / "2025-03-01" / result.sha256[:12],
+        *(tmp_path / "school_records" / "2025-03-01" / result.sha256[:12]).rglob("*"),
+    ]:
         assert path.stat().st_mode & 0o004
 
 

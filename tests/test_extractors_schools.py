@@ -14,8 +14,23 @@ from extractors.errors import SourceError
 from extractors.landing import read_records
 from extractors.schools import extract_schools, parse_count, parse_export
 
-KEYS = {"school", "year", "major_code", "major_name", "enrolment", "graduates", "employed", "further_study",
-        "military", "not_placed", "in_field", "employed_local", "source_file", "source_row", "parse_error"}
+KEYS = {
+    "school",
+    "year",
+    "major_code",
+    "major_name",
+    "enrolment",
+    "graduates",
+    "employed",
+    "further_study",
+    "military",
+    "not_placed",
+    "in_field",
+    "employed_local",
+    "source_file",
+    "source_row",
+    "parse_error",
+}
 HEADER = "学校,年份,专业代码,专业名称,招生人数,毕业生数,就业人数,升学人数,参军人数,待就业人数,对口就业人数,本地就业人数"
 
 
@@ -23,8 +38,9 @@ HEADER = "学校,年份,专业代码,专业名称,招生人数,毕业生数,就�
 def landed(sample_site, tmp_path_factory):
     from extractors.config import load_sources_config
 
-    config = load_sources_config(Path(__file__).resolve().parent.parent / "config" / "sources.yml",
-                                 base_url=sample_site.base_url)
+    config = load_sources_config(
+        Path(__file__).resolve().parent.parent / "config" / "sources.yml", base_url=sample_site.base_url
+    )
     raw_dir = tmp_path_factory.mktemp("raw")
     inbox = tmp_path_factory.mktemp("inbox")  # empty
     result = extract_schools(config, "2026-11-01", raw_dir, inbox)
@@ -70,8 +86,10 @@ def test_xlsx_is_read_below_its_title_row(landed):
     records = read_records(result.path)
     xlsx = [r for r in records if r["source_file"].endswith(".xlsx")]
     assert xlsx and {r["school"] for r in xlsx} == {"巴中职业技术学院"}
-    first_rows = {r["source_file"]: min(x["source_row"] for x in xlsx if x["source_file"] == r["source_file"])
-                  for r in xlsx}
+    first_rows = {
+        r["source_file"]: min(x["source_row"] for x in xlsx if x["source_file"] == r["source_file"])
+        for r in xlsx
+    }
     assert set(first_rows.values()) == {3}  # row 1 title, row 2 header
     assert len({r["source_file"] for r in xlsx}) == 5
 
@@ -104,12 +122,14 @@ def test_inbox_files_are_landed(sample_config, sample_site, tmp_path):
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     # A GB18030 export with renamed headers, a title row, a totals row, a note and a bad cell.
-    text = ("2025年南江县职业中学补报表\r\n"
-            "学校,年份,专业编码,专业名称,招生人数,毕业人数,就业人数,升学人数,参军人数,待就业人数,对口就业人数,本地就业人数\r\n"
-            "南江县职业中学,2025届,660301,机电技术应用,150,140,60,70,2,8,40,30\r\n"
-            "南江县职业中学,2025,710201,计算机应用,120,十二,60,50,1,,30,20\r\n"
-            "合计,,,,270,152,120,120,3,8,70,50\r\n"
-            "注：数据截至2025年8月31日\r\n")
+    text = (
+        "2025年南江县职业中学补报表\r\n"
+        "学校,年份,专业编码,专业名称,招生人数,毕业人数,就业人数,升学人数,参军人数,待就业人数,对口就业人数,本地就业人数\r\n"
+        "南江县职业中学,2025届,660301,机电技术应用,150,140,60,70,2,8,40,30\r\n"
+        "南江县职业中学,2025,710201,计算机应用,120,十二,60,50,1,,30,20\r\n"
+        "合计,,,,270,152,120,120,3,8,70,50\r\n"
+        "注：数据截至2025年8月31日\r\n"
+    )
     (inbox / "njzz_2025_supplement.csv").write_bytes(text.encode("gb18030"))
     # An inbox copy of a file the site already serves is read once.
     duplicate = next((sample_site.dir / "schools" / "files").glob("pcty_*.csv"))
@@ -156,10 +176,19 @@ def test_unreadable_files_raise_naming_the_file(tmp_path):
         parse_export("学校,年份,专业名称\r\n甲,2024,护理\r\n".encode(), "nocode.csv")
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    (12, (12, None)), (12.0, (12, None)), ("12", (12, None)), (" 1,234 ", (1234, None)), ("12人", (12, None)),
-    ("", (None, None)), (None, (None, None)), ("-", (None, None)),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (12, (12, None)),
+        (12.0, (12, None)),
+        ("12", (12, None)),
+        (" 1,234 ", (1234, None)),
+        ("12人", (12, None)),
+        ("", (None, None)),
+        (None, (None, None)),
+        ("-", (None, None)),
+    ],
+)
 def test_parse_count(value, expected):
     assert parse_count(value) == expected
 
@@ -171,14 +200,24 @@ def test_parse_count_errors(value):
 
 
 def test_empty_index_raises(tiny_server, tmp_path):
-    server = tiny_server(lambda req, hit: (200, "<html><body><ul class='files'></ul></body></html>",
-                                           {"Content-Type": "text/html; charset=utf-8"}))
-    config = {"user_agent": "t", "retries": 0, "schools": {"index_url": server.base_url + "/schools/index.html"}}
+    server = tiny_server(
+        lambda req, hit: (
+            200,
+            "<html><body><ul class='files'></ul></body></html>",
+            {"Content-Type": "text/html; charset=utf-8"},
+        )
+    )
+    config = {
+        "user_agent": "t",
+        "retries": 0,
+        "schools": {"index_url": server.base_url + "/schools/index.html"},
+    }
     with pytest.raises(SourceError, match="/schools/index.html"):
         extract_schools(config, "2026-11-01", tmp_path / "raw", tmp_path / "no-inbox")
 
 
 def test_csv_header_variant_in_bytes():
-    rows, encoding = parse_export(("\ufeff" + HEADER + "\r\n甲校,2024,720201,药剂,10,9,3,5,0,1,2,1\r\n").encode("utf-8"),
-                                  "a.csv")
+    rows, encoding = parse_export(
+        ("\ufeff" + HEADER + "\r\n甲校,2024,720201,药剂,10,9,3,5,0,1,2,1\r\n").encode("utf-8"), "a.csv"
+    )
     assert encoding == "utf-8-sig" and rows[0]["school"] == "甲校" and rows[0]["graduates"] == 9

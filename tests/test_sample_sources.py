@@ -47,7 +47,9 @@ def http():
 
 
 def _files(root: Path) -> dict[str, bytes]:
-    return {str(path.relative_to(root)): path.read_bytes() for path in sorted(root.rglob("*")) if path.is_file()}
+    return {
+        str(path.relative_to(root)): path.read_bytes() for path in sorted(root.rglob("*")) if path.is_file()
+    }
 
 
 def test_same_arguments_give_identical_bytes(tmp_path):
@@ -117,8 +119,11 @@ def _rencai_walk(http, base_url) -> list[dict]:
         response = http.get(url)
         assert response.status_code == 200 and response.headers["Content-Type"] == "text/html; charset=utf-8"
         pages += 1
-        found = re.findall(r'<li class="job-item"><a class="job-link" href="\.\./job/(RC\d{7})\.html">(.*?)</a>'
-                           r'<span class="company">(.*?)</span>.*?<span class="date">(.*?)</span></li>', response.text)
+        found = re.findall(
+            r'<li class="job-item"><a class="job-link" href="\.\./job/(RC\d{7})\.html">(.*?)</a>'
+            r'<span class="company">(.*?)</span>.*?<span class="date">(.*?)</span></li>',
+            response.text,
+        )
         assert 0 < len(found) <= 20
         rows += [{"id": i, "title": t, "company": c, "date": d} for i, t, c, d in found]
         following = re.search(r'<a class="next" href="([^"]+)">下一页</a>', response.text)
@@ -134,7 +139,9 @@ def _rencai_detail(http, base_url, job_id: str) -> dict:
         "title": re.search(r'<h1 class="job-title">(.*?)</h1>', text)[1],
         "company": re.search(r'<div class="company-name">(.*?)</div>', text)[1],
         "salary": re.search(r'<span class="salary">(.*?)</span>', text)[1],
-        "location": meta["工作地点"], "date": meta["发布日期"], "education": meta["学历要求"],
+        "location": meta["工作地点"],
+        "date": meta["发布日期"],
+        "education": meta["学历要求"],
         "description": re.search(r'<div class="job-desc">(.*?)</div>', text, re.S)[1],
     }
 
@@ -166,8 +173,11 @@ def test_walking_both_boards_reproduces_the_truth(site, http):
     assert len(zhaopin) + len(rencai_rows) == POSTINGS
 
     # Order: zhaopin by (publish_time, job_id) ascending, rencai newest first.
-    good_times = [(item["publish_time"], item["job_id"]) for item in zhaopin
-                  if _valid_date(item["publish_time"], "%Y-%m-%d %H:%M:%S")]
+    good_times = [
+        (item["publish_time"], item["job_id"])
+        for item in zhaopin
+        if _valid_date(item["publish_time"], "%Y-%m-%d %H:%M:%S")
+    ]
     assert good_times == sorted(good_times)
     rencai_dates = [row["date"] for row in rencai_rows if _valid_date(row["date"], "%Y-%m-%d")]
     assert rencai_dates == sorted(rencai_dates, reverse=True)
@@ -182,7 +192,11 @@ def test_walking_both_boards_reproduces_the_truth(site, http):
         identities.add((item["job_title"], item["company_name"], county, item["publish_time"][:7]))
     for row in rencai_rows:
         detail = _rencai_detail(http, base_url, row["id"])
-        assert (detail["title"], detail["company"], detail["date"]) == (row["title"], row["company"], row["date"])
+        assert (detail["title"], detail["company"], detail["date"]) == (
+            row["title"],
+            row["company"],
+            row["date"],
+        )
         if not detail["title"] or not _valid_date(detail["date"], "%Y-%m-%d"):
             malformed["rencai"].add(row["id"])
             continue
@@ -211,13 +225,20 @@ def test_zhaopin_filters_and_errors(site, http):
     base_url, _, _ = site
     api = f"{base_url}/boards/zhaopin/api/v1/jobs"
     month = _zhaopin_walk(http, base_url, posted_since="2025-03-01", posted_until="2025-03-31")
-    assert month and all(item["publish_time"][:7] == "2025-03" for item in month
-                         if _valid_date(item["publish_time"], "%Y-%m-%d %H:%M:%S"))
+    assert month and all(
+        item["publish_time"][:7] == "2025-03"
+        for item in month
+        if _valid_date(item["publish_time"], "%Y-%m-%d %H:%M:%S")
+    )
     first = http.get(api, params={"limit": 5}).json()["data"]
     assert len(first["items"]) == 5 and first["next_cursor"]
     # A cursor made for other filters, garbage, or a bad limit is refused with a JSON error.
-    for params in ({"cursor": "not-a-cursor"}, {"cursor": first["next_cursor"], "posted_since": "2025-01-01"},
-                   {"limit": "0"}, {"posted_since": "2025-13-01"}):
+    for params in (
+        {"cursor": "not-a-cursor"},
+        {"cursor": first["next_cursor"], "posted_since": "2025-01-01"},
+        {"limit": "0"},
+        {"posted_since": "2025-13-01"},
+    ):
         response = http.get(api, params=params)
         assert response.status_code == 400
         assert response.json()["code"] == 400
@@ -237,15 +258,27 @@ def test_job_items_carry_the_messy_details(site, http):
     assert any(re.fullmatch(r"[\d.]+-[\d.]+K(·\d+薪)?", s) for s in salaries)
     assert any(s.endswith("元/天") for s in salaries)
     assert {"巴中", "成都"} <= {item["city"] for item in items}
-    named = {"四川通友微电科技有限公司", "国药天江药业巴中有限公司", "四川高显科技有限公司", "四川鑫亚商显光电科技有限公司"}
+    named = {
+        "四川通友微电科技有限公司",
+        "国药天江药业巴中有限公司",
+        "四川高显科技有限公司",
+        "四川鑫亚商显光电科技有限公司",
+    }
     assert named & {item["company_name"] for item in items}
 
 
 def test_not_found_and_hidden_files(site, http):
     base_url, _, _ = site
-    for path in ("/truth.json", "/_headers.json", "/_data/zhaopin.jsonl", "/nope.html",
-                 "/boards/rencai/job/RC9999999.html", "/boards/rencai/list/list_9999.html",
-                 "/boards/rencai/list/list_1.html", "/stats/../truth.json"):
+    for path in (
+        "/truth.json",
+        "/_headers.json",
+        "/_data/zhaopin.jsonl",
+        "/nope.html",
+        "/boards/rencai/job/RC9999999.html",
+        "/boards/rencai/list/list_9999.html",
+        "/boards/rencai/list/list_1.html",
+        "/stats/../truth.json",
+    ):
         assert http.get(base_url + path).status_code == 404, path
 
 
@@ -257,11 +290,15 @@ def test_bulletin_listing_and_pages(site, http):
     assert "上一页" in second.text and "下一页" not in second.text
     links = {}
     for response in (first, second):
-        for href, title in re.findall(r'<li><a href="([^"]+)">([^<]+)</a><span>\d{4}-\d{2}-\d{2}</span></li>',
-                                      response.text):
+        for href, title in re.findall(
+            r'<li><a href="([^"]+)">([^<]+)</a><span>\d{4}-\d{2}-\d{2}</span></li>', response.text
+        ):
             links[title] = urljoin(response.url, href)
-    bulletins = {title: url for title, url in links.items()
-                 if re.fullmatch(r"巴中市\d{4}年国民经济和社会发展统计公报", title)}
+    bulletins = {
+        title: url
+        for title, url in links.items()
+        if re.fullmatch(r"巴中市\d{4}年国民经济和社会发展统计公报", title)
+    }
     assert sorted(bulletins) == [f"巴中市{year}年国民经济和社会发展统计公报" for year in range(2018, 2026)]
     assert len(links) > len(bulletins)  # noise items are mixed in
     assert all(http.get(url).status_code == 200 for url in links.values())
@@ -277,9 +314,15 @@ def test_bulletin_listing_and_pages(site, http):
     page_2024 = http.get(bulletins["巴中市2024年国民经济和社会发展统计公报"])
     assert page_2024.headers["Content-Type"] == "text/html; charset=utf-8"
     text = page_2024.text
-    for sentence in ("全年实现地区生产总值（GDP）870.51亿元，按不变价格计算，比上年增长6.3%。",
-                     "三次产业结构为22.3:20.0:57.7", "年末常住人口261.30万人", "常住人口城镇化率48.91%",
-                     "转移输出农村劳动力101.58万人，实现劳务收入291.83亿元", "、19.0%和67.2%", "中等职业教育在校学生"):
+    for sentence in (
+        "全年实现地区生产总值（GDP）870.51亿元，按不变价格计算，比上年增长6.3%。",
+        "三次产业结构为22.3:20.0:57.7",
+        "年末常住人口261.30万人",
+        "常住人口城镇化率48.91%",
+        "转移输出农村劳动力101.58万人，实现劳务收入291.83亿元",
+        "、19.0%和67.2%",
+        "中等职业教育在校学生",
+    ):
         assert sentence in text
     for section in ("一、综合", "二、农业", "三、工业和建筑业", "十、人口、就业和社会保障"):
         assert f"<p><strong>{section}</strong></p>" in text
@@ -296,9 +339,13 @@ def test_every_bulletin_adds_up(site, http):
         assert abs(sum(sectors) - gdp) < 0.011, year
         structure = [float(v) for v in re.search(r"三次产业结构为([\d.]+):([\d.]+):([\d.]+)", text).groups()]
         assert abs(sum(structure) - 100) < 1e-6, year
-        contributions = [float(v) for v in re.search(r"贡献率分别为([\d.]+)%、([\d.]+)%和([\d.]+)%", text).groups()]
+        contributions = [
+            float(v) for v in re.search(r"贡献率分别为([\d.]+)%、([\d.]+)%和([\d.]+)%", text).groups()
+        ]
         assert abs(sum(contributions) - 100) < 1e-6, year
-        population = re.search(r"年末常住人口([\d.]+)万人，其中城镇人口([\d.]+)万人，乡村人口([\d.]+)万人", text)
+        population = re.search(
+            r"年末常住人口([\d.]+)万人，其中城镇人口([\d.]+)万人，乡村人口([\d.]+)万人", text
+        )
         assert abs(float(population[2]) + float(population[3]) - float(population[1])) < 0.011, year
         assert truth["bulletins"]["indicators"][year]["gdp"] == f"{gdp:.2f}"
 
@@ -306,7 +353,10 @@ def test_every_bulletin_adds_up(site, http):
 def _read_export(name: str, content: bytes) -> list[list[str]]:
     if name.endswith(".xlsx"):
         sheet = openpyxl.load_workbook(io.BytesIO(content)).active
-        rows = [["" if value is None else str(value) for value in row] for row in sheet.iter_rows(values_only=True)]
+        rows = [
+            ["" if value is None else str(value) for value in row]
+            for row in sheet.iter_rows(values_only=True)
+        ]
         assert rows[0][0].endswith("届毕业生去向统计表")  # title row above the header
         return rows[1:]
     encoding = "gb18030" if name.startswith("tjzg_") else "utf-8-sig"
@@ -333,9 +383,14 @@ def test_school_exports_add_up(site, http):
         for row in table[1:]:
             record = dict(zip(HEADER, row, strict=True))
             assert re.fullmatch(r"\d{6}", record["专业代码"])
-            counts = {key: int(record[key]) for key in ("毕业生数", "就业人数", "升学人数", "参军人数", "待就业人数")}
-            assert (counts["就业人数"] + counts["升学人数"] + counts["参军人数"] + counts["待就业人数"]
-                    == counts["毕业生数"])
+            counts = {
+                key: int(record[key])
+                for key in ("毕业生数", "就业人数", "升学人数", "参军人数", "待就业人数")
+            }
+            assert (
+                counts["就业人数"] + counts["升学人数"] + counts["参军人数"] + counts["待就业人数"]
+                == counts["毕业生数"]
+            )
             for optional in ("对口就业人数", "本地就业人数"):
                 if record[optional] != "":
                     assert 0 <= int(record[optional]) <= counts["就业人数"]

@@ -35,13 +35,17 @@ def scrub_ad(raw: dict) -> dict:
     return out
 
 
-def extract_board(board: str, config: dict, partition: str, raw_dir, *, client: HttpClient | None = None
-                  ) -> LandingResult:
+def extract_board(
+    board: str, config: dict, partition: str, raw_dir, *, client: HttpClient | None = None
+) -> LandingResult:
     """Read every ad of `board`, normalise, scrub and land it as source `job_board_<board>`."""
     boards = config.get("job_boards") or {}
     if board not in boards:
-        raise SourceError(f"job board {board!r} is not in the sources config (have: {', '.join(sorted(boards))})",
-                          where=config.get("config_path"), field="job_boards")
+        raise SourceError(
+            f"job board {board!r} is not in the sources config (have: {', '.join(sorted(boards))})",
+            where=config.get("config_path"),
+            field="job_boards",
+        )
     settings = boards[board]
     adapter_cls = adapter_for(settings.get("kind", ""))
     client = client or HttpClient.from_config(config)

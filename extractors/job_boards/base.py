@@ -28,8 +28,9 @@ def adapter_for(kind: str) -> type[BoardAdapter]:
     try:
         return REGISTRY[kind]
     except KeyError:
-        raise SourceError(f"no job-board adapter of kind {kind!r} (known: {', '.join(sorted(REGISTRY))})",
-                          field="kind") from None
+        raise SourceError(
+            f"no job-board adapter of kind {kind!r} (known: {', '.join(sorted(REGISTRY))})", field="kind"
+        ) from None
 
 
 class BoardAdapter:

@@ -47,7 +47,7 @@ def parse_salary(text: str | None) -> tuple[float | int | None, float | int | No
     m = _MONTHS.search(s)
     if m:
         months = int(m.group(1))
-        s = s[: m.start()] + s[m.end():]
+        s = s[: m.start()] + s[m.end() :]
 
     if re.search(r"年薪|/年|每年|元年|万年", s):
         per_month = 1 / 12
@@ -74,7 +74,7 @@ def parse_salary(text: str | None) -> tuple[float | int | None, float | int | No
         if not single:
             return None, None, None
         value = float(single.group(1)) * _UNITS[single.group(2)] * per_month
-        tail = s[single.end():]
+        tail = s[single.end() :]
         if re.search(r"以上|起|及以上|\+", tail):
             lo = value
         elif re.search(r"以下|以内|封顶", tail):
@@ -139,17 +139,116 @@ OTHER_INDUSTRY = "其他"
 # match, the longest keyword wins ("电子陶瓷" is new materials although "电子" is electronics,
 # "健康管理师" is a 康养 post although a "健康管理" company is biomedicine).
 INDUSTRY_KEYWORDS: dict[str, tuple[str, ...]] = {
-    "新材料": ("新材料", "材料", "陶瓷", "电子陶瓷", "石墨烯", "光伏", "硅能", "CVD", "PVD", "镀膜", "烧结", "锂电"),
-    "生物医药": ("医药", "制药", "药品", "药业", "药物", "中药", "药剂", "药师", "GMP", "配方颗粒", "原料药", "制剂",
-                 "生物科技", "生物医药", "生物制药", "医疗器械", "疫苗", "健康管理", "护士"),
-    "食品饮料": ("食品", "饮料", "白酒", "酒业", "酿酒", "酿造", "调味", "茶叶", "茶业", "冷链", "农产品", "农特产品",
-                 "粮油", "烘焙", "HACCP", "生态农业", "自动化包装线"),
-    "文旅康养": ("旅游", "文旅", "导游", "景区", "讲解员", "酒店", "民宿", "客房", "康养", "养老", "康复", "护理员",
-                 "健康管理师", "文创", "OTA", "餐饮", "温泉", "度假", "文化传媒", "研学"),
-    "电子信息": ("电子", "芯片", "半导体", "集成电路", "显示", "光电", "PCB", "SMT", "AOI", "软件", "开发工程师",
-                 "嵌入式", "通信", "网络", "IT运维", "信息技术", "数据标注", "智能科技"),
-    "智能制造": ("智能制造", "数控", "CNC", "PLC", "机器人", "机电", "智能装备", "装备", "机械", "自动化", "模具",
-                 "汽车零部件"),
+    "新材料": (
+        "新材料",
+        "材料",
+        "陶瓷",
+        "电子陶瓷",
+        "石墨烯",
+        "光伏",
+        "硅能",
+        "CVD",
+        "PVD",
+        "镀膜",
+        "烧结",
+        "锂电",
+    ),
+    "生物医药": (
+        "医药",
+        "制药",
+        "药品",
+        "药业",
+        "药物",
+        "中药",
+        "药剂",
+        "药师",
+        "GMP",
+        "配方颗粒",
+        "原料药",
+        "制剂",
+        "生物科技",
+        "生物医药",
+        "生物制药",
+        "医疗器械",
+        "疫苗",
+        "健康管理",
+        "护士",
+    ),
+    "食品饮料": (
+        "食品",
+        "饮料",
+        "白酒",
+        "酒业",
+        "酿酒",
+        "酿造",
+        "调味",
+        "茶叶",
+        "茶业",
+        "冷链",
+        "农产品",
+        "农特产品",
+        "粮油",
+        "烘焙",
+        "HACCP",
+        "生态农业",
+        "自动化包装线",
+    ),
+    "文旅康养": (
+        "旅游",
+        "文旅",
+        "导游",
+        "景区",
+        "讲解员",
+        "酒店",
+        "民宿",
+        "客房",
+        "康养",
+        "养老",
+        "康复",
+        "护理员",
+        "健康管理师",
+        "文创",
+        "OTA",
+        "餐饮",
+        "温泉",
+        "度假",
+        "文化传媒",
+        "研学",
+    ),
+    "电子信息": (
+        "电子",
+        "芯片",
+        "半导体",
+        "集成电路",
+        "显示",
+        "光电",
+        "PCB",
+        "SMT",
+        "AOI",
+        "软件",
+        "开发工程师",
+        "嵌入式",
+        "通信",
+        "网络",
+        "IT运维",
+        "信息技术",
+        "数据标注",
+        "智能科技",
+    ),
+    "智能制造": (
+        "智能制造",
+        "数控",
+        "CNC",
+        "PLC",
+        "机器人",
+        "机电",
+        "智能装备",
+        "装备",
+        "机械",
+        "自动化",
+        "模具",
+        "汽车零部件",
+    ),
 }
 # Trades that every factory hires: they say "manufacturing" only when nothing else speaks.
 WEAK_INDUSTRY_KEYWORDS: dict[str, tuple[str, ...]] = {
@@ -194,15 +293,26 @@ def classify_industry(title: str | None, company: str | None = None) -> str:
         for name, industry in KNOWN_EMPLOYERS.items():
             if name in company:
                 return industry
-    return (_best_keyword(company, INDUSTRY_KEYWORDS) or _best_keyword(title, WEAK_INDUSTRY_KEYWORDS)
-            or OTHER_INDUSTRY)
+    return (
+        _best_keyword(company, INDUSTRY_KEYWORDS)
+        or _best_keyword(title, WEAK_INDUSTRY_KEYWORDS)
+        or OTHER_INDUSTRY
+    )
 
 
 # ---------------------------------------------------------------------------------------------
 # education
 
-EDUCATION_LEVELS = ("none", "junior_high", "high_school", "secondary_vocational", "associate", "bachelor",
-                    "master", "doctor")
+EDUCATION_LEVELS = (
+    "none",
+    "junior_high",
+    "high_school",
+    "secondary_vocational",
+    "associate",
+    "bachelor",
+    "master",
+    "doctor",
+)
 _EDUCATION_PATTERNS = (
     ("junior_high", re.compile(r"初中")),
     # 职高 (vocational high school) is secondary, 高职 (higher vocational college) is associate.
@@ -233,8 +343,15 @@ def education_level(text: str | None) -> str | None:
 # ---------------------------------------------------------------------------------------------
 # dates, counts and the dedup key
 
-_DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d",
-                 "%Y.%m.%d", "%Y年%m月%d日")
+_DATE_FORMATS = (
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%d",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y/%m/%d",
+    "%Y.%m.%d",
+    "%Y年%m月%d日",
+)
 
 
 def parse_date(text: str | None) -> str | None:
@@ -294,8 +411,20 @@ def dedup_key(title: str | None, company: str | None, place: str | None, posted_
 
 # ---------------------------------------------------------------------------------------------
 
-RAW_FIELDS = ("title", "company", "salary", "education", "experience", "location", "description", "posted_at",
-              "headcount", "source", "source_id", "url")
+RAW_FIELDS = (
+    "title",
+    "company",
+    "salary",
+    "education",
+    "experience",
+    "location",
+    "description",
+    "posted_at",
+    "headcount",
+    "source",
+    "source_id",
+    "url",
+)
 
 
 def normalize_ad(raw: dict) -> dict:
@@ -314,5 +443,7 @@ def normalize_ad(raw: dict) -> dict:
     rec["county"], rec["in_region"] = parse_county(rec["location"])
     rec["industry"] = classify_industry(rec["title"], rec["company"])
     rec["education_level"] = education_level(rec["education"])
-    rec["dedup_key"] = dedup_key(rec["title"], rec["company"], place_key(rec["county"], rec["location"]), posted)
+    rec["dedup_key"] = dedup_key(
+        rec["title"], rec["company"], place_key(rec["county"], rec["location"]), posted
+    )
     return rec

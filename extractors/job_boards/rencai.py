@@ -56,13 +56,15 @@ def parse_listing(html: str, page_url: str) -> tuple[list[dict], str | None, boo
     for li in doc.find_all("li", "job-item"):
         link = li.find("a", "job-link") or li.find("a")
         href = link.get("href") if link is not None else None
-        items.append({
-            "title": _text(link),
-            "url": urljoin(page_url, href) if href else None,
-            "company": _text(li.find(None, "company")),
-            "salary": _text(li.find(None, "salary")),
-            "posted_at": _text(li.find(None, "date")),
-        })
+        items.append(
+            {
+                "title": _text(link),
+                "url": urljoin(page_url, href) if href else None,
+                "company": _text(li.find(None, "company")),
+                "salary": _text(li.find(None, "salary")),
+                "posted_at": _text(li.find(None, "date")),
+            }
+        )
     next_url = None
     for a in doc.find_all("a"):
         if "next" in a.classes or (a.text() or "").strip() == "下一页":
@@ -117,8 +119,9 @@ class HtmlListingAdapter(BoardAdapter):
                 # Listing pages exist only because they list ads: none means the markup changed,
                 # and landing "no ads" would read as zero demand downstream.
                 what = "an empty job list" if has_list else "no job list"
-                raise SourceError(f"listing page {page} has {what} (layout change?)", where=result.url,
-                                  field="li.job-item")
+                raise SourceError(
+                    f"listing page {page} has {what} (layout change?)", where=result.url, field="li.job-item"
+                )
             log.info("%s listing page %d: %d items", self.name, page, len(items))
             yield from items
             url = next_url
@@ -129,8 +132,12 @@ class HtmlListingAdapter(BoardAdapter):
             if item["url"]:
                 result = self.client.get(item["url"], ok_statuses=(404, 410))
                 if result.status in (404, 410):
-                    log.warning("%s: detail page gone (HTTP %d), keeping listing fields: %s", self.name,
-                                result.status, item["url"])
+                    log.warning(
+                        "%s: detail page gone (HTTP %d), keeping listing fields: %s",
+                        self.name,
+                        result.status,
+                        item["url"],
+                    )
                 else:
                     detail = parse_detail(result.text)
                     if not any(detail.values()):
