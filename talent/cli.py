@@ -107,6 +107,42 @@ def cmd_publish(args) -> int:
     return 0
 
 
+def cmd_bulletin_parse(args) -> int:
+    from extractors.bulletins import parse_bulletin_file
+
+    for path in args.files:
+        print(json.dumps(parse_bulletin_file(Path(path)), ensure_ascii=False, sort_keys=True))
+    return 0
+
+
+def cmd_postings_normalize(args) -> int:
+    from extractors.job_boards.normalize import normalize_jsonl
+
+    source = sys.stdin if args.file in (None, "-") else open(args.file, encoding="utf-8-sig")  # noqa: SIM115
+    try:
+        stats = normalize_jsonl(source, sys.stdout, name=args.file or "<stdin>")
+    finally:
+        if source is not sys.stdin:
+            source.close()
+    logging.getLogger("talent.postings").info("normalised: %s", stats)
+    return 0
+
+
+def cmd_schools_parse(args) -> int:
+    from extractors.schools import parse_school_file
+
+    result = parse_school_file(Path(args.file), school=args.school, year=args.year)
+    print(json.dumps(result, ensure_ascii=False, sort_keys=True))
+    return 0
+
+
+def cmd_forecast_evaluate(args) -> int:
+    from talent.forecast import evaluate_csv
+
+    print(json.dumps(evaluate_csv(Path(args.file), horizon=args.horizon), ensure_ascii=False, sort_keys=True))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="talent",
@@ -160,6 +196,58 @@ def build_parser() -> argparse.ArgumentParser:
     publish = sub.add_parser("publish", help="publish the monthly report for a month")
     publish.add_argument("--month", type=_month, help="YYYY-MM (default: the latest month with postings)")
     publish.set_defaults(func=cmd_publish)
+
+    bulletin = sub.add_parser("bulletin", help="statistics bulletins (统计公报)")
+    bulletin_sub = bulletin.add_subparsers(dest="bulletin_command", required=True, metavar="ACTION")
+    parse = bulletin_sub.add_parser(
+        "parse",
+        help="extract indicators from saved bulletin pages",
+        description="Read saved bulletin pages (HTML or text; UTF-8, GB2312/GBK/GB18030) and print one "
+        "JSON object a file: region, year, indicators (value, unit, growth_pct, source sentence) and the "
+        "sections nothing was read from. Indicators a bulletin does not state are absent, not zero.",
+    )
+    parse.add_argument("files", nargs="+", metavar="FILE")
+    parse.set_defaults(func=cmd_bulletin_parse)
+
+    postings = sub.add_parser("postings", help="job-board postings")
+    postings_sub = postings.add_subparsers(dest="postings_command", required=True, metavar="ACTION")
+    normalize = postings_sub.add_parser(
+        "normalize",
+        help="normalise raw ads (JSON lines in, JSON lines out)",
+        description="Read JSON lines of raw ads (title, company, salary, education, experience, location, "
+        "description, posted_at, headcount, source, url) and write them with salary, education, "
+        "experience, county, industry, occupation and skills added and personal data masked.",
+    )
+    normalize.add_argument("file", nargs="?", metavar="FILE|-", help="input JSON lines (default: stdin)")
+    normalize.set_defaults(func=cmd_postings_normalize)
+
+    schools = sub.add_parser("schools", help="school records (enrolment, graduates, destinations)")
+    schools_sub = schools.add_subparsers(dest="schools_command", required=True, metavar="ACTION")
+    school_parse = schools_sub.add_parser(
+        "parse",
+        help="read one school export into rows per major",
+        description="Read one export (CSV in UTF-8/GB18030, or XLSX; summary tables or student-level rows) "
+        "and print one JSON object: rows per major (counts as integers) and quarantined cells. "
+        "Student-level files come out aggregated, with no personal data.",
+    )
+    school_parse.add_argument("file", metavar="FILE")
+    school_parse.add_argument("--school", help="school name (default: from the title row or file name)")
+    school_parse.add_argument(
+        "--year", type=int, help="graduation year (default: from the title or file name)"
+    )
+    school_parse.set_defaults(func=cmd_schools_parse)
+
+    forecast = sub.add_parser("forecast", help="demand forecasts")
+    forecast_sub = forecast.add_subparsers(dest="forecast_command", required=True, metavar="ACTION")
+    evaluate = forecast_sub.add_parser(
+        "evaluate",
+        help="rolling-origin backtest of the forecasting models on a CSV",
+        description="Read a CSV with columns series_id,month,value (month as YYYY-MM) and print one JSON "
+        "object: per series the chosen model and each model's MASE, sMAPE and interval coverage.",
+    )
+    evaluate.add_argument("file", metavar="FILE.csv")
+    evaluate.add_argument("--horizon", type=int, default=12, help="months ahead to test (default 12)")
+    evaluate.set_defaults(func=cmd_forecast_evaluate)
     return parser
 
 
