@@ -259,9 +259,12 @@ def main(argv: list[str] | None = None) -> int:
         format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
         datefmt="%H:%M:%S",
     )
+    from expectations import ValidationFailed
+    from extractors.errors import SourceError
+
     try:
         return args.func(args)
-    except (ValueError, FileNotFoundError, RuntimeError) as exc:
+    except (ValueError, FileNotFoundError, RuntimeError, SourceError, ValidationFailed) as exc:
         print(f"talent {args.command}: {exc}", file=sys.stderr)
         return 1
 
