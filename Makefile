@@ -8,7 +8,7 @@ STAMP := $(VENV)/.setup-stamp
 UV_VERSION := 0.13.8
 PYTEST_ARGS ?=
 
-.PHONY: help setup run test lint unit e2e benchmark lock clean clean-warehouse
+.PHONY: help setup run test lint unit e2e benchmark lock clean clean-warehouse browser
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -29,7 +29,7 @@ $(STAMP): requirements.lock pyproject.toml
 run: setup ## run the whole pipeline on the bundled sample sources (real Airflow, dbt, checks, report)
 	$(BIN)/talent run
 
-test: setup lint ## lint, then run the whole test suite
+test: setup lint browser ## lint, install the report browser if missing, then run the whole test suite
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 unit: setup ## the fast tests only (no end-to-end pipeline run)
@@ -41,8 +41,17 @@ e2e: setup ## the end-to-end tests only
 lint: setup ## ruff (Python, with Airflow's AIR rules on the DAGs) and sqlfluff (dbt SQL)
 	$(BIN)/ruff check .
 	$(BIN)/ruff check --select AIR dags
-	$(BIN)/ruff format --check dags
+	$(BIN)/ruff format --check .
 	$(BIN)/sqlfluff lint dbt_project/models dbt_project/macros --disable-progress-bar
+
+# The report render test (tests/test_report_render.py) needs a browser with CJK fonts. Installing
+# packages needs root; anyone else is told the command instead of having the build fail here.
+browser: ## install headless Chromium and CJK fonts for the report render test (root, Debian)
+	@if [ -x /usr/bin/chromium ] && fc-list :lang=zh 2>/dev/null | grep -q .; then \
+		echo "chromium and a CJK font are installed: $$(/usr/bin/chromium --version 2>/dev/null)"; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium fonts-noto-cjk; \
+	else echo "chromium is missing; as root run: apt-get install -y --no-install-recommends chromium fonts-noto-cjk"; fi
 
 benchmark: setup ## speed and memory measurements (not part of the tests)
 	$(BIN)/python scripts/benchmark.py

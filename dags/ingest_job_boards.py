@@ -1,4 +1,5 @@
-"""Job boards: pull each configured board's postings, scrub personal data, land them, check them.
+"""Job boards: pull each configured board's new postings, scrub personal data, land them, check
+them, and log a summary (landed / quarantined / duplicates per board).
 
 One mapped task per board (the list comes from config/sources.yml at run time), so adding a board
 needs no change here and one failing board does not hide the others' data."""
@@ -25,10 +26,11 @@ def ingest_job_boards():
         return tasks.list_job_boards()
 
     @task(max_active_tis_per_dagrun=2)
-    def extract(board: str, ds=None) -> dict:
+    def extract(board: str, ds=None, data_interval_start=None, data_interval_end=None) -> dict:
         from talent import tasks
 
-        return tasks.extract_job_board(board, ds)
+        # The run's data interval bounds the ads read; the board's high-water mark starts it.
+        return tasks.extract_job_board(board, ds, data_interval_start, data_interval_end)
 
     @task(outlets=[RAW_JOB_POSTINGS])
     def validate(landing: dict) -> dict:
@@ -36,7 +38,13 @@ def ingest_job_boards():
 
         return tasks.validate_landing(landing)
 
-    validate.expand(landing=extract.expand(board=boards()))
+    @task
+    def summarize(validations: list[dict]) -> dict:
+        from talent import tasks
+
+        return tasks.summarize_job_boards(list(validations))
+
+    summarize(validate.expand(landing=extract.expand(board=boards())))
 
 
 ingest_job_boards()

@@ -1,7 +1,9 @@
 """Publish the monthly talent-demand report for the month that just ended.
 
 Scheduled at the start of each month with catch-up, so a missed month is published when the
-scheduler comes back; the report for a run covers its data interval's month."""
+scheduler comes back; the report for a run covers its data interval's month. The forecast task
+first makes sure the demand forecast from that month exists (a no-op when the transform already
+made it on the same data), so a backfilled month gets the forecast it would have had then."""
 
 import pendulum
 from airflow.sdk import dag, task
@@ -22,12 +24,18 @@ from talent.dag_common import DUCKDB_POOL
 )
 def publish_monthly_report():
     @task(pool=DUCKDB_POOL)
+    def forecast(data_interval_start=None) -> dict:
+        from talent import tasks
+
+        return tasks.forecast_demand(tasks.report_month(data_interval_start))
+
+    @task(pool=DUCKDB_POOL)
     def publish(data_interval_start=None) -> dict:
         from talent import tasks
 
         return tasks.publish_report(tasks.report_month(data_interval_start))
 
-    publish()
+    forecast() >> publish()
 
 
 publish_monthly_report()

@@ -1,7 +1,8 @@
-"""Load the checked raw landings into DuckDB and build the dbt project (staging → intermediate →
-marts, with its tests). Runs whenever any ingest DAG lands something new.
+"""Load the checked raw landings into DuckDB, build the dbt project (staging → intermediate →
+marts, with its tests) and forecast demand from the new marts. Runs whenever any ingest DAG lands
+something new.
 
-Both tasks write the DuckDB file, which allows one writer process: they run in the one-slot
+Every task writes the DuckDB file, which allows one writer process: they run in the one-slot
 `duckdb_warehouse` pool, and dbt runs as one task (dbt orders its own models) rather than one
 Airflow task per model."""
 
@@ -38,7 +39,14 @@ def transform_warehouse():
 
         return tasks.dbt_build()
 
-    load_raw() >> dbt_build()
+    @task(pool=DUCKDB_POOL)
+    def forecast() -> dict:
+        """Demand forecasts from the latest month (marts.demand_forecast, marts.forecast_accuracy)."""
+        from talent import tasks
+
+        return tasks.forecast_demand()
+
+    load_raw() >> dbt_build() >> forecast()
 
 
 transform_warehouse()

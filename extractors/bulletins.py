@@ -1,131 +1,137 @@
-"""Statistics bulletins (国民经济和社会发展统计公报): crawl the listing, fetch every bulletin, keep
-the original page bytes and land one row per skeleton indicator.
+"""Statistics bulletins (国民经济和社会发展统计公报): crawl the bureau's listings, fetch every bulletin
+of the configured regions, keep the original page bytes and land one row per indicator.
 
-The parser is deliberately thin: one regular expression per indicator over the bulletin's
-sentences, each row carrying the sentence it came from so a reader can check the number.
-`parse_bulletin_text` works on plain text, so `talent bulletin parse` and tests can use it alone."""
+The parser lives in `extractors.bulletin_parser` (text normalisation in `extractors.textnorm`);
+this module is the crawl, the incremental logic and the landing shape:
+
+- **Crawl.** Every configured listing (`bulletins.listing_url` plus `bulletins.listings[].url`) is
+  walked page by page through its 下一页 link; entries whose title is a bulletin
+  (`年份 + 国民经济和社会发展统计公报`, optionally "（修订）") of one of `bulletins.regions` are fetched.
+  Pages are decoded by header charset, then `<meta charset>`, then the bytes.
+- **Incremental.** A page whose bytes (sha256) were already landed in another partition is not
+  landed again. A page whose bytes changed lands as a new **vintage**: `vintage` is the date this
+  version of the figures was published (the listing date, else the date the page states), or the
+  run's partition date when a page was silently corrected under an unchanged date. `fetched_at` is
+  when this version of the page was first fetched, so re-running a partition lands identical bytes.
+- **Bad pages** never stop the crawl: a page that is not a bulletin, or a bulletin whose core
+  indicators (gdp, resident_population) cannot be found, lands with `parse_error` set on its rows
+  (one placeholder row when nothing was read), and the validation suite quarantines them with the
+  reason and the sentence. Plausibility of the values is checked by the suite as well.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import re
-import unicodedata
 from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
+from extractors.bulletin_parser import (
+    CATALOGUE,
+    CORE_INDICATORS,
+    Parsed,
+    html_to_text,
+    parse_document,
+    parse_text,
+)
+from extractors.bulletin_parser import parse_title as parse_title
 from extractors.errors import SourceError
 from extractors.htmltext import parse_html
 from extractors.http import HttpClient
-from extractors.landing import LandingResult, land
+from extractors.landing import LandingResult, land, list_landings
+from extractors.textnorm import normalise
 
 log = logging.getLogger("extractors.bulletins")
 
-TITLE_RE = re.compile(
-    r"^\s*(?P<pre>[\u4e00-\u9fff]{0,12}?)(?P<year>(?:19|20)\d{2})\s*年\s*(?P<post>[\u4e00-\u9fff]{0,12}?)"
-    r"国民经济和社会发展统计公报\s*$"
-)
-_REGION_RE = re.compile(r"[\u4e00-\u9fff]{1,10}?(?:省|自治区|市|自治州|州|地区|盟|县|区)")
 MAX_LISTING_PAGES = 200
+SOURCE = "bulletins"
+# The indicators of the walking skeleton; kept for callers that want the short list.
+SKELETON_INDICATORS = (
+    "gdp",
+    "gdp_growth_pct",
+    "industry_structure",
+    "resident_population",
+    "urbanization_rate_pct",
+    "rural_labour_outflow",
+    "labour_income",
+)
+INDICATOR_KEYS = tuple(CATALOGUE)
+# Attributes a bulletin states beside a value that the warehouse keeps as rows of their own.
+EXTRA_ROWS = {"share_of_gdp_pct": ("private_economy_share_of_gdp_pct", "%")}
+WAREHOUSE_INDICATORS = INDICATOR_KEYS + tuple(key for key, _ in EXTRA_ROWS.values())
 
-_NUM = r"(-?\d+(?:\.\d+)?)"
-_RATIO = re.compile(r"(\d+(?:\.\d+)?)\s*:\s*(\d+(?:\.\d+)?)\s*:\s*(\d+(?:\.\d+)?)")
-# indicator → (pattern, unit). Group 1 is the number; a "下降" group flips the sign of growth.
-INDICATORS: dict[str, tuple[re.Pattern, str]] = {
-    "gdp": (re.compile(r"(?:地区生产总值|GDP)[^。；]*?" + _NUM + r"\s*亿元"), "亿元"),
-    "gdp_growth_pct": (
-        re.compile(r"(?:地区生产总值|GDP)[^。；]*?(?:比上年)?(增长|下降)" + _NUM + r"\s*%"),
-        "%",
-    ),
-    # Only the anchor: a sentence can give the old and the new structure ("由…调整为…"), the last wins.
-    "industry_structure": (re.compile(r"三次产业结构"), "a:b:c"),
-    "resident_population": (re.compile(r"(?:年末)?常住人口(?:为|达)?\s*" + _NUM + r"\s*万人"), "万人"),
-    "urbanization_rate_pct": (re.compile(r"(?<!户籍人口)城镇化率(?:为|达到|达)?\s*" + _NUM + r"\s*%"), "%"),
-    "rural_labour_outflow": (
-        re.compile(
-            r"(?:转移输出农村劳动力|农村劳动力转移输出|转移输出劳动力|输出农村劳动力)(?:人数)?(?:为|达)?\s*"
-            + _NUM
-            + r"\s*万人"
-        ),
-        "万人",
-    ),
-    "labour_income": (re.compile(r"劳务(?:经济)?收入(?:为|达)?\s*" + _NUM + r"\s*亿元"), "亿元"),
-}
-SKELETON_INDICATORS = tuple(INDICATORS)
+_STATED_DATE = (
+    re.compile(r"发布(?:时间|日期)[:]?(\d{4})-(\d{1,2})-(\d{1,2})"),
+    re.compile(r"^\(?(\d{4})年(\d{1,2})月(\d{1,2})日\)?$"),
+)
 
 
-def parse_title(title: str) -> tuple[str | None, int] | None:
-    """(region, year) of a bulletin title, or None if the title is not a bulletin.
-
-    Handles both "巴中市2024年国民经济…" and "2024年巴中市国民经济…"."""
-    s = unicodedata.normalize("NFKC", title or "").replace(" ", "")
-    m = TITLE_RE.match(s)
-    if not m:
-        return None
-    region = None
-    for part in (m.group("pre"), m.group("post")):
-        r = _REGION_RE.search(part or "")
-        if r:
-            region = r.group(0)
-            break
-    return region, int(m.group("year"))
+# --------------------------------------------------------------------------- parsing entry points
 
 
-def split_sentences(text: str) -> list[str]:
-    """Sentences split after 。；！？ (either width) and at line breaks, stripped, empty ones dropped."""
-    parts = re.split(r"(?<=[。；;！？!?])|\n", text)
-    return [p.strip() for p in parts if p and p.strip()]
-
-
-def _match_indicator(name: str, pattern: re.Pattern, sentence: str) -> tuple[float | None, str] | None:
-    """(value, value_text) of one indicator in one NFKC-folded sentence, or None."""
-    m = pattern.search(sentence)
-    if not m:
-        return None
-    if name == "industry_structure":
-        ratios = _RATIO.findall(sentence[m.end() :])
-        if not ratios:
-            return None
-        return None, ":".join(ratios[-1])
-    if name == "gdp_growth_pct":
-        value_text = ("-" if m.group(1) == "下降" else "") + m.group(2)
-    else:
-        value_text = m.group(1)
-    return float(value_text), value_text
+def _public(indicators: dict[str, dict], *, keep_value_text: bool) -> dict[str, dict]:
+    out = {}
+    for key, ind in indicators.items():
+        entry = {"value": ind["value"], "unit": ind["unit"], "text": ind["text"]}
+        if keep_value_text:
+            entry["value_text"] = ind["value_text"]
+        for extra in ("growth_pct", "share_of_gdp_pct"):
+            if ind.get(extra) is not None:
+                entry[extra] = ind[extra]
+        out[key] = entry
+    return out
 
 
 def parse_bulletin_text(text: str) -> dict:
-    """Parse a bulletin's plain text.
+    """Parse a bulletin's plain text (one paragraph a line).
 
-    Returns `{"title", "region", "year", "indicators": {name: {"value", "value_text", "unit", "text"}}}`;
-    title/region/year are None when no line looks like a bulletin title. The first sentence that
-    matches an indicator wins (the headline figure comes before any breakdown). `text` is the
-    sentence as published; matching runs on its NFKC form so full-width ：％， need no extra patterns."""
-    title = region = year = None
-    for line in (text or "").splitlines():
-        parsed = parse_title(line)
-        if parsed:
-            title = line.strip()
-            region, year = parsed
-            break
-    indicators: dict[str, dict] = {}
-    for sentence in split_sentences(text or ""):
-        folded = unicodedata.normalize("NFKC", sentence)
-        folded = re.sub(r"(?<=\d),(?=\d{3})", "", folded)  # thousands separators
-        for name, (pattern, unit) in INDICATORS.items():
-            if name in indicators:
-                continue
-            found = _match_indicator(name, pattern, folded)
-            if found:
-                value, value_text = found
-                indicators[name] = {"value": value, "value_text": value_text, "unit": unit, "text": sentence}
-    return {"title": title, "region": region, "year": year, "indicators": indicators}
+    Returns `{"title", "region", "year", "indicators": {key: {"value", "value_text", "unit", "text",
+    "growth_pct"?, "share_of_gdp_pct"?}}, "unparsed_sections"}`; title/region/year are None when
+    the text does not say. `text` is the clause as published."""
+    parsed = parse_text(text)
+    return {
+        "title": parsed.title,
+        "region": parsed.region,
+        "year": parsed.year,
+        "indicators": _public(parsed.indicators, keep_value_text=True),
+        "unparsed_sections": parsed.unparsed_sections,
+    }
+
+
+def parse_bulletin_file(path: Path) -> dict:
+    """What `talent bulletin parse FILE` prints for one saved page (HTML or text, UTF-8 or
+    GB2312/GBK/GB18030/Big5): `{"file", "region", "year", "indicators": {key: {"value", "unit",
+    "growth_pct" (when stated), "text"}}, "unparsed_sections"}`. Indicators a bulletin does not
+    state are absent."""
+    path = Path(path)
+    try:
+        content = path.read_bytes()
+    except OSError as exc:
+        raise SourceError(f"cannot read bulletin file: {exc.strerror}", where=str(path)) from exc
+    content_type = "text/html" if path.suffix.lower() in (".html", ".htm", ".shtml") else None
+    parsed, encoding = parse_document(content, content_type)
+    log.info(
+        "%s: %s %s, %d indicators (%s)", path, parsed.region, parsed.year, len(parsed.indicators), encoding
+    )
+    return {
+        "file": str(path),
+        "region": parsed.region,
+        "year": parsed.year,
+        "indicators": _public(parsed.indicators, keep_value_text=False),
+        "unparsed_sections": parsed.unparsed_sections,
+    }
 
 
 def article_text(html: str) -> str:
-    """The article body's text, one paragraph a line (the whole page if the container is missing)."""
-    doc = parse_html(html)
-    container = doc.find("div", "article-content") or doc.find("body") or doc
-    return container.text()
+    """The article body's text, one paragraph a line (the whole page if no container is found)."""
+    return html_to_text(html)[0]
+
+
+# --------------------------------------------------------------------------- crawling
 
 
 def iter_listing(client: HttpClient, listing_url: str) -> Iterator[tuple[str, str, str | None]]:
@@ -160,7 +166,7 @@ def iter_listing(client: HttpClient, listing_url: str) -> Iterator[tuple[str, st
                 where=result.url,
                 field="ul.news-list li",
             )
-        log.info("bulletin listing page %d: %d entries", page, entries)
+        log.info("bulletin listing %s page %d: %d entries", listing_url, page, entries)
         url = None
         for a in doc.find_all("a"):
             if a.text().strip() == "下一页" or "next" in a.classes:
@@ -172,84 +178,290 @@ def iter_listing(client: HttpClient, listing_url: str) -> Iterator[tuple[str, st
 
 def _file_name(url: str) -> str:
     """Where a page's bytes go under files/: its URL path, so the landing mirrors the site."""
-    path = urlsplit(url).path.lstrip("/") or "index.html"
-    return path
+    return urlsplit(url).path.lstrip("/") or "index.html"
 
 
-def extract_bulletins(
-    config: dict, partition: str, raw_dir, *, client: HttpClient | None = None
-) -> LandingResult:
-    """Crawl the bulletin listing, parse every bulletin and land source `bulletins`."""
-    settings = config.get("bulletins") or {}
-    listing_url = settings.get("listing_url")
-    if not listing_url:
+def _listing_urls(settings: dict, config: dict) -> list[str]:
+    urls = []
+    if settings.get("listing_url"):
+        urls.append(settings["listing_url"])
+    for item in settings.get("listings") or []:
+        url = item.get("url") if isinstance(item, dict) else item
+        if url and url not in urls:
+            urls.append(url)
+    if not urls:
         raise SourceError(
             "no bulletins.listing_url in the sources config",
             where=config.get("config_path"),
             field="bulletins.listing_url",
         )
+    return urls
+
+
+def _regions(settings: dict) -> list[str]:
+    regions = list(settings.get("regions") or [])
+    if settings.get("region") and settings["region"] not in regions:
+        regions.insert(0, settings["region"])
+    return regions
+
+
+def _iso_date(text: str | None) -> str | None:
+    m = re.search(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})", normalise(text or ""))
+    if not m:
+        return None
+    try:
+        return date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat()
+    except ValueError:
+        return None
+
+
+def _stated_date(page_text: str) -> str | None:
+    """The publication date a page states (发布时间：2025-03-21, or a "（2025年3月21日）" line)."""
+    for line in page_text.splitlines()[:80]:
+        norm = normalise(line)
+        for pattern in _STATED_DATE:
+            m = pattern.search(norm)
+            if m:
+                found = _iso_date("-".join(m.groups()))
+                if found:
+                    return found
+    return None
+
+
+def _history(raw_dir, partition: str) -> tuple[dict[str, dict], dict[str, dict[str, str]], list[dict]]:
+    """What earlier landings hold: page sha256 → first sighting, url → {sha: vintage}, manifests."""
+    pages: dict[str, dict] = {}
+    by_url: dict[str, dict[str, str]] = {}
+    manifests = list_landings(SOURCE, raw_dir=raw_dir)
+    for manifest in manifests:
+        path = Path(manifest["path"]) / "records.jsonl"
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except OSError:
+            continue
+        for line in lines:
+            try:
+                rec = json.loads(line)
+            except ValueError:
+                continue
+            sha = rec.get("page_sha256") if isinstance(rec, dict) else None
+            if not sha:
+                continue  # landed before pages were tracked: cannot be matched, is re-landed once
+            seen = pages.setdefault(
+                sha,
+                {
+                    "partitions": set(),
+                    "fetched_at": rec.get("fetched_at"),
+                    "vintage": rec.get("vintage"),
+                },
+            )
+            seen["partitions"].add(manifest["partition"])
+            if rec.get("url") and rec.get("vintage"):
+                by_url.setdefault(rec["url"], {})[sha] = rec["vintage"]
+    return pages, by_url, manifests
+
+
+def _page_problem(parsed: Parsed, listing_title: str) -> str | None:
+    if not parsed.indicators and parsed.title is None:
+        return f"page is not a statistics bulletin (no bulletin title and no indicator; listed as {listing_title!r})"
+    missing = [key for key in CORE_INDICATORS if key not in parsed.indicators]
+    if missing:
+        return f"core indicator(s) not found: {', '.join(missing)} (layout change?)"
+    if parsed.region is None or parsed.year is None:
+        return "the bulletin's region or year cannot be read from the page or its listing title"
+    return None
+
+
+def _first_sentence(text: str) -> str | None:
+    for line in text.splitlines():
+        if line.strip():
+            return line.strip()[:200]
+    return None
+
+
+def page_records(
+    parsed: Parsed,
+    *,
+    url: str,
+    title: str,
+    vintage: str,
+    fetched_at: str | None,
+    page_sha256: str | None,
+    problem: str | None,
+    fallback_text: str | None,
+) -> list[dict]:
+    """The landing rows of one bulletin page (see contract section 2)."""
+    base = {
+        "region": parsed.region,
+        "year": parsed.year,
+        "url": url,
+        "title": title,
+        "vintage": vintage,
+        "fetched_at": fetched_at,
+        "page_sha256": page_sha256,
+        "parse_error": problem,
+    }
+    rows = []
+    for key, ind in parsed.indicators.items():
+        structure = CATALOGUE[key].unit == "a:b:c"
+        rows.append(
+            {
+                **base,
+                "indicator": key,
+                "value": None if structure else ind["value"],
+                "value_text": ind["value_text"],
+                "unit": ind["unit"],
+                "growth_pct": ind.get("growth_pct"),
+                "text": ind["text"],
+            }
+        )
+        for attr, (extra_key, unit) in EXTRA_ROWS.items():
+            if ind.get(attr) is not None:
+                rows.append(
+                    {
+                        **base,
+                        "indicator": extra_key,
+                        "value": ind[attr],
+                        "value_text": format(ind[attr], "g"),
+                        "unit": unit,
+                        "growth_pct": None,
+                        "text": ind["text"],
+                    }
+                )
+    if not rows:
+        rows.append(
+            {
+                **base,
+                "indicator": None,
+                "value": None,
+                "value_text": None,
+                "unit": None,
+                "growth_pct": None,
+                "text": fallback_text,
+            }
+        )
+    return rows
+
+
+def extract_bulletins(
+    config: dict, partition: str, raw_dir, *, client: HttpClient | None = None
+) -> LandingResult:
+    """Crawl the bulletin listings, parse new or changed bulletins and land source `bulletins`."""
+    settings = config.get("bulletins") or {}
+    listing_urls = _listing_urls(settings, config)
+    regions = _regions(settings)
     default_region = settings.get("region")
     title_filter = re.compile(settings["title_regex"]) if settings.get("title_regex") else None
     client = client or HttpClient.from_config(config)
 
-    bulletins: dict[str, str] = {}
+    bulletins: dict[str, tuple[str, str | None]] = {}
     skipped = 0
-    for title, url, _date in iter_listing(client, listing_url):
-        parsed = parse_title(title)
-        if parsed is None or (title_filter and not title_filter.search(title)):
-            skipped += 1
-            log.debug("not a bulletin, skipped: %s", title)
-            continue
-        if default_region and parsed[0] and parsed[0] != default_region:
-            # The channel also reposts the province's bulletin; it is not this region's data.
-            skipped += 1
-            log.info("bulletin of another region skipped: %s", title)
-            continue
-        bulletins.setdefault(url, title)
+    for listing_url in listing_urls:
+        for title, url, listed_on in iter_listing(client, listing_url):
+            parsed_title = parse_title(title)
+            if parsed_title is None or (title_filter and not title_filter.search(title)):
+                skipped += 1
+                log.debug("not a bulletin, skipped: %s", title)
+                continue
+            if regions and parsed_title[0] and parsed_title[0] not in regions:
+                # Channels also repost the province's or a neighbour's bulletin: not our regions.
+                skipped += 1
+                log.info("bulletin of another region skipped: %s", title)
+                continue
+            bulletins.setdefault(url, (title, listed_on))
     if not bulletins:
         raise SourceError(
-            "no statistics bulletin found on the listing (layout or title change?)", where=listing_url
+            "no statistics bulletin found on the listing (layout or title change?)",
+            where=", ".join(listing_urls),
         )
     log.info("%d bulletins found, %d other entries skipped", len(bulletins), skipped)
 
+    history, by_url, manifests = _history(raw_dir, partition)
     records: list[dict] = []
     files: dict[str, bytes] = {}
-    for url, listing_title in bulletins.items():
-        result = client.get(url)
-        files[_file_name(result.url)] = result.content
-        parsed = parse_bulletin_text(article_text(result.text))
-        title_region, title_year = parse_title(listing_title) or (None, None)
-        region = parsed["region"] or title_region or default_region
-        year = parsed["year"] or title_year
-        if not parsed["indicators"]:
-            raise SourceError(
-                "bulletin page yields none of the skeleton indicators (layout change?)",
-                where=result.url,
-                field="div.article-content",
+    unchanged = failed = 0
+    for url, (listing_title, listed_on) in bulletins.items():
+        try:
+            result = client.get(url)
+        except SourceError as exc:
+            # One dead link must not hold back the other bulletins: the page is quarantined (and,
+            # with no bytes to remember, fetched again on the next run).
+            failed += 1
+            log.warning("bulletin page quarantined: %s (%s): %s", listing_title, url, exc)
+            title_region, title_year = parse_title(listing_title) or (None, None)
+            records.extend(
+                page_records(
+                    Parsed(region=title_region or default_region, year=title_year),
+                    url=url,
+                    title=listing_title,
+                    vintage=_iso_date(listed_on) or partition,
+                    fetched_at=None,
+                    page_sha256=None,
+                    problem=f"page could not be fetched: {exc}",
+                    fallback_text=listing_title,
+                )
             )
-        missing = [name for name in SKELETON_INDICATORS if name not in parsed["indicators"]]
-        if missing:
-            log.warning("%s (%s): indicators not found: %s", listing_title, result.url, ", ".join(missing))
+            continue
+        sha = hashlib.sha256(result.content).hexdigest()
+        seen = history.get(sha)
+        if seen and seen["partitions"] - {partition}:
+            unchanged += 1
+            log.info("unchanged since %s: %s", min(seen["partitions"]), listing_title)
+            continue
+        parsed, _encoding = parse_document(result.content, result.content_type)
+        page_text = html_to_text(result.text)[0] if result.text else ""
+        title_region, title_year = parse_title(listing_title) or (None, None)
+        parsed.region = parsed.region or title_region or default_region
+        parsed.year = parsed.year or title_year
+        if seen:
+            vintage, fetched_at = seen["vintage"], seen["fetched_at"]
+        else:
+            vintage = (
+                _iso_date(listed_on) or _stated_date(page_text) or _stated_date(result.text) or partition
+            )
+            if vintage in by_url.get(result.url, {}).values():
+                # Same URL, same stated date, different bytes: corrected in place. The figures
+                # became public when we saw them.
+                vintage = partition
+            fetched_at = result.fetched_at
+        problem = _page_problem(parsed, listing_title)
+        if problem:
+            failed += 1
+            log.warning("bulletin page quarantined: %s (%s): %s", listing_title, result.url, problem)
+        files[_file_name(result.url)] = result.content
+        records.extend(
+            page_records(
+                parsed,
+                url=result.url,
+                title=parsed.title or listing_title,
+                vintage=vintage,
+                fetched_at=fetched_at,
+                page_sha256=sha,
+                problem=problem,
+                fallback_text=_first_sentence(page_text) or listing_title,
+            )
+        )
         log.info(
-            "bulletin %s %s: %d indicators, encoding %s",
-            region,
-            year,
-            len(parsed["indicators"]),
+            "bulletin %s %s (vintage %s): %d indicators, encoding %s",
+            parsed.region,
+            parsed.year,
+            vintage,
+            len(parsed.indicators),
             result.encoding,
         )
-        for name, ind in parsed["indicators"].items():
-            records.append(
-                {
-                    "region": region,
-                    "year": year,
-                    "indicator": name,
-                    "value": ind["value"],
-                    "value_text": ind["value_text"],
-                    "unit": ind["unit"],
-                    "text": ind["text"],
-                    "url": result.url,
-                    "title": parsed["title"] or listing_title,
-                }
-            )
-    records.sort(key=lambda r: (r["region"] or "", r["year"] or 0, r["indicator"], r["url"]))
-    return land("bulletins", partition, records, files, raw_dir=raw_dir, fetches=client.fetch_log)
+    log.info(
+        "bulletins: %d pages to land (%d with problems), %d unchanged since an earlier partition",
+        len(files),
+        failed,
+        unchanged,
+    )
+    if not records:
+        newest = max(manifests, key=lambda m: (m["partition"], m.get("landed_at", "")))
+        log.info("no new or changed bulletin; newest landing is %s", newest["path"])
+        return LandingResult(
+            SOURCE, newest["partition"], newest["path"], newest["sha256"], newest["rows"], "unchanged"
+        )
+    records.sort(
+        key=lambda r: (r["region"] or "", r["year"] or 0, r["vintage"] or "", r["indicator"] or "", r["url"])
+    )
+    return land(SOURCE, partition, records, files, raw_dir=raw_dir, fetches=client.fetch_log)

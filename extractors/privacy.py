@@ -30,7 +30,7 @@ _EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+\s*[@＠]\s*[A-Za-z0-9\-]+(?:\.[A-Za-z0-
 _ID = re.compile(r"(?<![0-9A-Za-z])\d{6}(?:18|19|20)\d{9}[\dXx](?![0-9A-Za-z])")
 _QQ = re.compile(r"(?i)(?:QQ|扣扣)\s*(?:号码|号)?\s*[:：]?\s*[1-9]\d{4,11}(?!\d)")
 _WECHAT = re.compile(
-    r"(?i)(?:微信号?|威信|V信|(?<![A-Za-z])(?:vx|wx|weixin|wechat)(?![A-Za-z]))\s*(?:号)?\s*[:：]?\s*"
+    r"(?i)(?:微信号?|威信|薇信|V信|加微|(?<![A-Za-z])(?:vx|wx|weixin|wechat)(?![A-Za-z]))\s*(?:号)?\s*[:：]?\s*"
     r"[A-Za-z0-9][\-_A-Za-z0-9]{4,19}"
 )
 _MOBILE = re.compile(rf"(?<!\d)(?:(?:\+|00)?86{_SEP}?)?1[3-9]\d(?:{_SEP}?\d{{4}}){{2}}(?!\d)")
@@ -61,6 +61,8 @@ _NAME_TITLE = re.compile(
 # "王某某", "刘XX", "李**": a redacted-looking name is still a name. A single 某 only before a
 # non-Han character: "对于某些" must survive.
 _NAME_PLACEHOLDER = re.compile(rf"(?:{_SURNAMES})(?:某某|[Xx×＊*]{{1,3}}|某(?![{_HAN}]))")
+# "联系小王", "找老李": a familiar form of a surname is a person only after a contact cue.
+_NAME_FAMILIAR = re.compile(rf"(?<=[联系找询给与和请致])(?:小|老)(?:{_SURNAMES})(?![{_HAN}])")
 # Whatever follows a contact label is a name: "联系人：刘XX", "负责人：李四".
 _NAME_LABELLED = re.compile(
     rf"((?:(?:联系人|(?<![A-Za-z])HR)\s*[:：]?|(?:负责人|姓名)\s*[:：])\s*)"
@@ -81,6 +83,7 @@ _RULES: tuple[tuple[re.Pattern, str], ...] = (
     (_NAME_POLITE, CONTACT),
     (_NAME_TITLE, CONTACT),
     (_NAME_PLACEHOLDER, CONTACT),
+    (_NAME_FAMILIAR, CONTACT),
 )
 
 

@@ -14,6 +14,18 @@ import html
 from datetime import date
 from random import Random
 
+from sample_sources.county_bulletins import (
+    COUNTIES,
+    REVISED_YEAR,
+    TRADITIONAL_PAGE,
+    county_figures,
+    county_paragraphs,
+    expected_city,
+    expected_county,
+    revised_figures,
+    revision_note,
+)
+
 YEARS = tuple(range(2018, 2026))
 ANCHOR_YEAR = 2024
 GB18030_YEAR = 2019
@@ -431,8 +443,10 @@ def article(title: str, published: date, paragraphs: list[str], charset: str = "
     return page(title, body, charset, ' &gt; <a href="../index.html">统计公报</a>')
 
 
-def listing(items: list[tuple[str, str, date]], page_number: int, pages: int) -> str:
-    """Listing page of the 统计公报 channel: items are (href, title, date)."""
+def listing(
+    items: list[tuple[str, str, date]], page_number: int, pages: int, channel: str = "统计公报"
+) -> str:
+    """Listing page of a channel (统计公报, 县区统计公报): items are (href, title, date)."""
     rows = [
         f'<li><a href="{href}">{html.escape(title)}</a><span>{day:%Y-%m-%d}</span></li>'
         for href, title, day in items
@@ -444,10 +458,10 @@ def listing(items: list[tuple[str, str, date]], page_number: int, pages: int) ->
     if page_number < pages:
         pager.append(f'<a href="index_{page_number + 1}.html">下一页</a>')
     body = (
-        '<div class="channel"><h2>统计公报</h2>\n<ul class="news-list">\n' + "\n".join(rows) + "\n</ul>\n"
+        f'<div class="channel"><h2>{channel}</h2>\n<ul class="news-list">\n' + "\n".join(rows) + "\n</ul>\n"
         f'<div class="pager">{"".join(pager)}</div>\n</div>\n'
     )
-    return page("统计公报", body)
+    return page(channel, body)
 
 
 def _noise_items(rng: Random) -> list[tuple[str, date, list[str]]]:
@@ -533,13 +547,32 @@ def write_bulletins(site: dict[str, bytes], seed: int) -> dict:
             site["/" + path] = article(title, published, paragraphs).encode("utf-8")
         entries.append((published, title, path))
         paths[str(year)] = "/" + path
+    # The city's corrected re-publication of REVISED_YEAR (census revision), listed beside the rest.
+    revised = revised_figures(figures[REVISED_YEAR])
+    published = date(REVISED_YEAR + 2, 1, rng.randint(10, 25))
+    revision_path = f"stats/tjgb/{REVISED_YEAR}/t{published:%Y%m%d}_{rng.randrange(1000, 9999)}.html"
+    title = f"巴中市{REVISED_YEAR}年国民经济和社会发展统计公报（修订）"
+    paragraphs = [
+        "巴中市统计局　国家统计局巴中调查队",
+        f"（{published.year}年{published.month}月{published.day}日）",
+    ]
+    paragraphs += [revision_note(REVISED_YEAR), *bulletin_paragraphs(revised)]
+    site["/" + revision_path] = article(title, published, paragraphs).encode("utf-8")
+    entries.append((published, title, revision_path))
+    revision = {
+        "region": "巴中市",
+        "year": REVISED_YEAR,
+        "path": "/" + revision_path,
+        "vintage": published.isoformat(),
+        "expected": expected_city(revised),
+    }
     for title, published, paragraphs in _noise_items(rng):
         folder = "tjgb/other" if "公报" in title else "tjxx"
         path = f"stats/{folder}/t{published:%Y%m%d}_{rng.randrange(1000, 9999)}.html"
         site["/" + path] = article(title, published, paragraphs).encode("utf-8")
         entries.append((published, title, path))
     entries.sort(key=lambda entry: (entry[0], entry[1]), reverse=True)
-    per_page = 8
+    per_page = 9
     pages = [entries[i : i + per_page] for i in range(0, len(entries), per_page)]
     for number, chunk in enumerate(pages, start=1):
         items = []
@@ -553,10 +586,109 @@ def write_bulletins(site: dict[str, bytes], seed: int) -> dict:
             items.append((href, title, published))
         name = "index.html" if number == 1 else f"index_{number}.html"
         site[f"/stats/tjgb/{name}"] = listing(items, number, len(pages)).encode("utf-8")
+    counties = write_county_bulletins(site, seed, figures)
+    expected = {"巴中市": {str(year): expected_city(figures[year]) for year in YEARS}, **counties["expected"]}
     return {
         "bulletin_years": list(YEARS),
         "bulletin_paths": paths,
         "bulletin_indicators": {str(year): indicator_texts(figures[year]) for year in YEARS},
         "gb18030_paths": gb18030,
         "listing_pages": len(pages),
+        "truth_extra": {
+            "regions": ["巴中市", *COUNTIES],
+            "expected": expected,
+            "county_paths": counties["paths"],
+            "county_listing_pages": counties["listing_pages"],
+            "traditional_paths": counties["traditional_paths"],
+            "revision": revision,
+        },
+    }
+
+
+_PINYIN = {
+    "巴州区": "bazhou",
+    "恩阳区": "enyang",
+    "通江县": "tongjiang",
+    "南江县": "nanjiang",
+    "平昌县": "pingchang",
+}
+
+
+def _county_title(county: str, year: int) -> str:
+    # Bureaus disagree on where the year goes; 平昌县 puts it first.
+    if county == "平昌县":
+        return f"{year}年{county}国民经济和社会发展统计公报"
+    return f"{county}{year}年国民经济和社会发展统计公报"
+
+
+def mirror_page(title: str, paragraphs: list[str]) -> str:
+    """A news mirror's repost: its own template (no article-content div), Traditional characters."""
+    body = "\n".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
+    return (
+        '<!DOCTYPE html>\n<html>\n<head>\n<meta charset="utf-8">\n'
+        f"<title>{html.escape(title)} - 巴山資訊網</title>\n</head>\n<body>\n"
+        '<div class="nav"><a href="/">首頁</a> | 地方經濟 | 統計數據</div>\n'
+        f"<h1>{html.escape(title)}</h1>\n"
+        '<div class="info">來源：轉載自縣統計局　編輯：本網</div>\n'
+        f'<div class="TRS_Editor">\n{body}\n</div>\n'
+        '<div class="footer">巴山資訊網 版權所有</div>\n</body>\n</html>\n'
+    )
+
+
+def write_county_bulletins(site: dict[str, bytes], seed: int, city: dict[int, dict]) -> dict:
+    """Add the county channel (/stats/xqgb/): 5 counties × 2018–2025 bulletins, noise, a mirror."""
+    from opencc import OpenCC
+
+    s2t = OpenCC("s2t")
+    rng = Random(f"{seed}:county-pages")
+    figures = county_figures(city, seed)
+    entries: list[tuple[date, str, str]] = []
+    paths: dict[str, dict[str, str]] = {}
+    expected: dict[str, dict[str, dict[str, str]]] = {}
+    traditional: list[str] = []
+    for county in COUNTIES:
+        for year in YEARS:
+            f = figures[county][year]
+            published = date(year + 1, rng.choice((2, 3, 3, 4)), rng.randint(5, 28))
+            name = f"t{published:%Y%m%d}_{rng.randrange(1000, 9999)}.html"
+            title = _county_title(county, year)
+            paragraphs = [f"{county}统计局", f"（{published.year}年{published.month}月{published.day}日）"]
+            paragraphs += county_paragraphs(county, f, figures[county].get(year - 1))
+            if (county, year) == TRADITIONAL_PAGE:
+                path = f"mirror/{_PINYIN[county]}/{year}/{name}"
+                title = s2t.convert(title)
+                site["/" + path] = mirror_page(title, [title, *(s2t.convert(p) for p in paragraphs)]).encode()
+                traditional.append("/" + path)
+            else:
+                path = f"stats/xqgb/{_PINYIN[county]}/{year}/{name}"
+                site["/" + path] = article(title, published, paragraphs).encode("utf-8")
+            entries.append((published, title, path))
+            paths.setdefault(county, {})[str(year)] = "/" + path
+            expected.setdefault(county, {})[str(year)] = expected_county(county, f)
+    noise = [
+        ("巴州区2025年政府工作报告", date(2025, 1, 20)),
+        ("《通江县2023年国民经济和社会发展统计公报》图解", date(2024, 4, 2)),
+        ("达州市2024年国民经济和社会发展统计公报", date(2025, 3, 30)),
+        ("关于开展恩阳区2024年度统计数据质量核查的通知", date(2024, 9, 12)),
+        ("平昌县2024年1-6月主要经济指标", date(2024, 7, 25)),
+    ]
+    for title, published in noise:
+        path = f"stats/xqgb/other/t{published:%Y%m%d}_{rng.randrange(1000, 9999)}.html"
+        site["/" + path] = article(title, published, ["本文内容略。"]).encode("utf-8")
+        entries.append((published, title, path))
+    entries.sort(key=lambda entry: (entry[0], entry[1]), reverse=True)
+    per_page = 15
+    pages = [entries[i : i + per_page] for i in range(0, len(entries), per_page)]
+    for number, chunk in enumerate(pages, start=1):
+        items = []
+        for published, title, path in chunk:
+            href = path.removeprefix("stats/xqgb/") if path.startswith("stats/xqgb/") else "../../" + path
+            items.append((href, title, published))
+        name = "index.html" if number == 1 else f"index_{number}.html"
+        site[f"/stats/xqgb/{name}"] = listing(items, number, len(pages), "县区统计公报").encode("utf-8")
+    return {
+        "paths": paths,
+        "expected": expected,
+        "listing_pages": len(pages),
+        "traditional_paths": traditional,
     }

@@ -10,6 +10,8 @@ a section name, files are written in a fixed order, and nothing records the time
 
 Layout of DIR (the server maps URLs onto it; see sample_sources.server):
     index.html, stats/…, schools/…     static pages and files, served as they are
+    _inbox/schools/…                   school files sent by hand (not served; `talent run` copies
+                                       them into the warehouse inbox)
     _data/zhaopin.jsonl, _data/rencai.jsonl   job items the server answers from
     _headers.json                      Content-Type for files that are not UTF-8
     truth.json                         the answer key (not served)
@@ -26,7 +28,17 @@ from sample_sources.postings import month_list, write_postings
 from sample_sources.schools import write_schools
 
 # What generate_site owns inside DIR; removed first so a re-run leaves no stale files behind.
-OWNED = ("stats", "schools", "boards", "_data", "index.html", "_headers.json", "truth.json")
+OWNED = (
+    "stats",
+    "mirror",
+    "schools",
+    "boards",
+    "_data",
+    "_inbox",
+    "index.html",
+    "_headers.json",
+    "truth.json",
+)
 
 
 def _front_page() -> bytes:
@@ -87,6 +99,7 @@ def generate_site(
             "paths": bulletins["bulletin_paths"],
             "listing_pages": bulletins["listing_pages"],
             "indicators": bulletins["bulletin_indicators"],
+            **bulletins["truth_extra"],
         },
         "postings": posting_truth,
         "schools": schools,

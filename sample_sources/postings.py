@@ -11,9 +11,17 @@ The data is written month by month so memory stays flat however many postings ar
 item's real date, which the server filters and sorts on even when the displayed date is broken
 on purpose (the malformed rows a validator should quarantine).
 
-Truth counts unique ads by the warehouse's dedup identity (title + company + county + month).
-Two ads that happen to draw the same identity are counted once, because the warehouse cannot
-tell them apart either. Malformed items are standalone ads and are left out of the unique counts.
+Truth counts unique ads by the ad's identity (title + company + county + month) as the generator
+drew it. Two ads that happen to draw the same identity are counted once, because the warehouse
+cannot tell them apart either. Malformed items are standalone ads and are left out of the unique
+counts.
+
+Copies of an ad are not always verbatim, as on real boards: a repost or a cross-board copy may
+decorate the title (【急招】焊工（包吃住）), write the employer without its province or legal form,
+abbreviate the employer to its brand, paraphrase the title (焊工 → 电焊工) or add a line to the
+description. The first two are undone by the warehouse's exact dedup key; the last three need its
+near-duplicate step. `_data/postings_truth.jsonl` says, for every item, which ad it is a copy of
+and how it was varied: the answer key for dedup precision and recall.
 """
 
 from __future__ import annotations
@@ -34,6 +42,29 @@ MONTHS_COVERED = 36
 OUTSIDE_SHARE = 0.10  # ads for jobs outside Bazhong (成都市, 南充市, 达州市)
 CITY_LEVEL_SHARE = 0.04  # Bazhong ads that name only the city (county 巴中市)
 MALFORMED_SHARE = 0.027  # of ads; they are single items, so about 2% of items
+# How the malformed items are broken, per board (the HTML board has no date filter, so a date in
+# the future cannot be told from a later ad there; it breaks dates only before 2000).
+MALFORMED_REASONS = {
+    "zhaopin": (
+        "empty_title",
+        "bad_publish_time",
+        "future_date",
+        "before_2000",
+        "implausible_salary",
+        "malformed_item",
+    ),
+    "rencai": ("empty_title", "bad_publish_time", "before_2000", "implausible_salary"),
+}
+# Variants of copies after the first (weights): what a repost or cross-post changes.
+_VARIANTS = (
+    ("", 45),
+    ("decorated_title", 25),
+    ("company_form", 8),
+    ("company_abbreviation", 6),
+    ("title_paraphrase", 6),
+    ("edited_description", 10),
+)
+_IMPLAUSIBLE_SALARIES = ("350000-500000元", "99999-999999元/月", "800000元以上")
 SALARY_GROWTH = 0.03  # yearly wage drift
 
 _HOUR_WEIGHTS = {
@@ -103,6 +134,20 @@ class Weighted:
 _HOURS = Weighted(_HOUR_WEIGHTS.items())
 _OUTSIDE_CITY = Weighted(vocab.OUTSIDE_SHARES)
 _REPOSTS = Weighted(((0, 85), (1, 12), (2, 3)))
+_VARIANT = Weighted(_VARIANTS)
+_LEGAL_FORMS = ("股份有限公司", "有限责任公司", "有限公司")
+
+
+def company_core(name: str) -> str:
+    """An employer without province prefix and legal form (四川通友微电科技有限公司 → 通友微电科技):
+    invented employers must differ in this, or two of them would be one to any reader."""
+    core = name.removeprefix("四川省").removeprefix("四川")
+    for form in _LEGAL_FORMS:
+        if core.endswith(form):
+            return core.removesuffix(form)
+    return core
+
+
 _EDUCATION = {level: Weighted(pairs) for level, pairs in vocab.EDUCATION_BY_LEVEL.items()}
 _EXPERIENCE = {level: Weighted(pairs) for level, pairs in vocab.EXPERIENCE_BY_LEVEL.items()}
 _SALARY_KINDS = {
@@ -223,7 +268,7 @@ def build_companies(
     used: set[str] = set()
     inside: dict[str, list[Company]] = {industry: [] for industry in vocab.INDUSTRIES}
     for name, industry, county, weight in vocab.NAMED_COMPANIES:
-        used.add(name)
+        used.add(company_core(name))
         inside[industry].append(_new_company(rng, name, industry, county, weight))
 
     suffixes = [s for s, _ in vocab.COMPANY_SUFFIXES]
@@ -238,8 +283,8 @@ def build_companies(
                 + rng.choice(vocab.INDUSTRY_BUSINESS[industry])
                 + rng.choices(suffixes, cum_weights=suffix_cum)[0]
             )
-            if name not in used:
-                used.add(name)
+            if company_core(name) not in used:
+                used.add(company_core(name))
                 return name
 
     outside: dict[tuple[str, str], list[Company]] = {}
@@ -526,9 +571,12 @@ class PostingWriter:
         malformed: dict[str, dict] = {board: {"count": 0, "ids": [], "by_reason": {}} for board in counts}
         unique_in_region = unique_total = cross_board = reposts = 0
         by_month: dict[str, int] = {}
+        variants: dict[str, int] = {}
+        ad_ids: dict[tuple[str, str, str, str], int] = {}
         with (
             open(data_dir / "zhaopin.jsonl", "w", encoding="utf-8", newline="\n") as zhaopin_file,
             open(data_dir / "rencai.jsonl", "w", encoding="utf-8", newline="\n") as rencai_file,
+            open(data_dir / "postings_truth.jsonl", "w", encoding="utf-8", newline="\n") as truth_file,
         ):
             files = {"zhaopin": zhaopin_file, "rencai": rencai_file}
             for index, ((year, month), budget, row) in enumerate(
@@ -542,7 +590,7 @@ class PostingWriter:
                 )
                 industries = list(row)
                 industry_cum = list(accumulate(row.values()))
-                items: list[tuple[str, int, int, Ad, str]] = []
+                items: list[tuple[str, int, int, Ad, str, str]] = []
                 identities: set[tuple[str, str, str]] = set()
                 month_in_region = 0
                 remaining = budget
@@ -552,8 +600,8 @@ class PostingWriter:
                     if self.rng.random() < MALFORMED_SHARE:
                         board = self.rng.choice(("zhaopin", "rencai"))
                         second = self._placements(days * 86400, day_cum)[0][1]
-                        reason = self.rng.choice(("empty_title", "bad_publish_time"))
-                        items.append((board, second, len(items), ad, reason))
+                        reason = self.rng.choice(MALFORMED_REASONS[board])
+                        items.append((board, second, len(items), ad, reason, ""))
                         remaining -= 1
                         continue
                     placed = self._placements(days * 86400, day_cum)[:remaining]
@@ -561,8 +609,9 @@ class PostingWriter:
                     if len({board for board, _ in placed}) == 2:
                         cross_board += 1
                     reposts += len(placed) - len({board for board, _ in placed})
-                    for board, second in placed:
-                        items.append((board, second, len(items), ad, ""))
+                    for number, (board, second) in enumerate(placed):
+                        variant = _VARIANT.pick(self.rng) if number else ""
+                        items.append((board, second, len(items), ad, "", variant))
                     identity = (ad.title, ad.company.name, ad.county)
                     if identity not in identities:
                         identities.add(identity)
@@ -573,7 +622,7 @@ class PostingWriter:
                 unique_in_region += month_in_region
                 items.sort(key=lambda item: (item[1], item[2]))
                 month_start = datetime(year, month, 1)
-                for board, second, _seq, ad, reason in items:
+                for board, second, _seq, ad, reason, variant in items:
                     if board == "zhaopin":
                         self.zhaopin_next += self.rng.choice((1, 1, 1, 2, 3))
                         item_id = f"ZP{self.zhaopin_next:08d}"
@@ -581,8 +630,28 @@ class PostingWriter:
                         self.rencai_next += self.rng.choice((1, 1, 1, 2, 3))
                         item_id = f"RC{self.rencai_next:07d}"
                     moment = month_start + timedelta(seconds=second)
-                    record = self._render(board, item_id, ad, moment, reason)
+                    record = self._render(board, item_id, ad, moment, reason, variant)
                     counts[board] += 1
+                    if reason:
+                        # a malformed item is an ad of its own, never a copy of another
+                        ad_id = -1 - sum(m["count"] for m in malformed.values())
+                    else:
+                        ad_id = ad_ids.setdefault(
+                            (ad.title, ad.company.name, ad.county, month_key), len(ad_ids)
+                        )
+                    if variant:
+                        variants[variant] = variants.get(variant, 0) + 1
+                    truth_line = {
+                        "id": item_id,
+                        "board": board,
+                        "ad": ad_id,
+                        "month": month_key,
+                        "county": ad.county,
+                        "in_region": ad.in_region,
+                        "variant": variant,
+                        "malformed": reason,
+                    }
+                    truth_file.write(json.dumps(truth_line, ensure_ascii=False, sort_keys=True) + "\n")
                     if reason:
                         malformed[board]["count"] += 1
                         malformed[board]["ids"].append(item_id)
@@ -603,50 +672,88 @@ class PostingWriter:
             "cross_board_ads": cross_board,
             "repost_items": reposts,
             "malformed": malformed,
+            "copy_variants": dict(sorted(variants.items())),
+            "truth_file": "_data/postings_truth.jsonl",
         }
 
-    def _render(self, board: str, item_id: str, ad: Ad, moment: datetime, reason: str) -> dict:
-        """The item as the board shows it; `reason` breaks it the way a validator should catch."""
+    def _vary(self, ad: Ad, variant: str) -> tuple[str, str, str]:
+        """(title, company, description) of a copy as `variant` changes them."""
         rng = self.rng
-        title: str | None = ad.title
+        title, company, description = ad.title, ad.company.name, ad.description
+        if variant == "decorated_title":
+            title = rng.choice(vocab.TITLE_PREFIXES) + title + rng.choice(vocab.TITLE_SUFFIXES)
+        elif variant == "company_form":
+            core = company.removeprefix("四川")
+            company = core if core != company else company_core(company)
+        elif variant == "company_abbreviation":
+            prefixes = sorted(vocab.COUNTY_PREFIXES.get(ad.company.county, ()), key=len, reverse=True)
+            core = company_core(company)
+            for prefix in prefixes:
+                if core.startswith(prefix) and len(core) > len(prefix) + 1:
+                    core = core.removeprefix(prefix)
+                    break
+            company = core
+        elif variant == "title_paraphrase":
+            title = vocab.TITLE_PARAPHRASES.get(title, rng.choice(vocab.TITLE_PREFIXES) + title)
+        elif variant == "edited_description":
+            description = description + "\n" + rng.choice(vocab.DESCRIPTION_ADDENDA)
+        return title, company, description
+
+    def _render(
+        self, board: str, item_id: str, ad: Ad, moment: datetime, reason: str, variant: str = ""
+    ) -> dict:
+        """The item as the board shows it; `reason` breaks it the way a validator should catch,
+        `variant` is how a copy differs from the ad's first item."""
+        rng = self.rng
+        title, company, description = self._vary(ad, variant)
+        title_value: object = title
+        if reason == "empty_title":
+            title_value = rng.choice(("", None)) if board == "zhaopin" else ""
+        elif reason == "malformed_item":
+            title_value = [title, title + "（急招）"]  # a list where text belongs
+        zhaopin_salary, rencai_salary = ad.zhaopin_salary, ad.rencai_salary
+        if reason == "implausible_salary":
+            zhaopin_salary = rencai_salary = rng.choice(_IMPLAUSIBLE_SALARIES)
         if board == "zhaopin":
             publish_time = f"{moment:%Y-%m-%d %H:%M:%S}"
-            if reason == "empty_title":
-                title = rng.choice(("", None))
-            elif reason == "bad_publish_time":
+            if reason == "bad_publish_time":
                 publish_time = rng.choice(
                     ("", "0000-00-00 00:00:00", f"{moment:%Y-%m}-32 {moment:%H:%M:%S}", "刚刚", "3天前")
                 )
+            elif reason == "future_date":
+                publish_time = f"{moment.year + 8}-{moment:%m-%d %H:%M:%S}"
+            elif reason == "before_2000":
+                publish_time = f"1998-{moment:%m}-{min(moment.day, 28):02d} {moment:%H:%M:%S}"
             return {
                 "job_id": item_id,
-                "job_title": title,
-                "company_name": ad.company.name,
-                "salary_text": ad.zhaopin_salary,
+                "job_title": title_value,
+                "company_name": company,
+                "salary_text": zhaopin_salary,
                 "edu": ad.zhaopin_edu,
                 "exp": ad.experience,
                 "city": ad.zhaopin_city,
                 "district": ad.zhaopin_district,
-                "job_desc": ad.description,
+                "job_desc": description,
                 "publish_time": publish_time,
                 "recruit_num": ad.headcount,
                 "detail_url": ZHAOPIN_DETAIL_URL.format(item_id),
             }
         date = f"{moment:%Y-%m-%d}"
-        if reason == "empty_title":
-            title = ""
-        elif reason == "bad_publish_time":
+        if reason == "bad_publish_time":
             date = rng.choice(("", "0000-00-00", f"{moment:%Y-%m}-32", "刚刚", "昨天"))
+        elif reason == "before_2000":
+            date = f"1998-{moment:%m}-{min(moment.day, 28):02d}"
         return {
             "id": item_id,
-            "title": title,
-            "company": ad.company.name,
-            "salary": ad.rencai_salary,
+            "title": title_value,
+            "company": company,
+            "salary": rencai_salary,
             "education": ad.rencai_edu,
             "experience": ad.experience,
             "location": ad.rencai_location,
             "headcount": ad.rencai_headcount,
             "date": date,
-            "description": ad.description,
+            "description": description,
         }
 
 

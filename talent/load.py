@@ -142,13 +142,30 @@ def _empty_table_sql(table: str, columns: dict[str, str]) -> str:
     return f"create or replace table raw.{table} ({cols})"
 
 
+def _sources(table: str, sources: tuple[str, ...], raw_dir: str | os.PathLike[str]) -> list[str]:
+    """The table's sources, plus for job postings every other `job_board_<board>` landed (a board
+    added in the sources config lands there without a code change)."""
+    found = list(sources)
+    if table == "job_postings" and Path(raw_dir).is_dir():
+        found += sorted(
+            p.name
+            for p in Path(raw_dir).iterdir()
+            if p.is_dir() and p.name.startswith("job_board_") and p.name not in found
+        )
+    return found
+
+
 def load_raw(duckdb_path: str | os.PathLike[str], raw_dir: str | os.PathLike[str]) -> dict[str, int]:
     """Replace `raw.bulletin_indicators`, `raw.job_postings` and `raw.school_records` from the
     validated landings under `raw_dir`; returns {table: rows}. See the module docstring."""
     import duckdb
 
     plan: dict[str, list[Landing]] = {
-        table: [landing for source in sources for landing in select_landings(raw_dir, source)]
+        table: [
+            landing
+            for source in _sources(table, sources, raw_dir)
+            for landing in select_landings(raw_dir, source)
+        ]
         for table, (sources, _) in TABLES.items()
     }
     Path(duckdb_path).parent.mkdir(parents=True, exist_ok=True)

@@ -1,12 +1,15 @@
 """Publish the monthly 《巴中市重点产业人才需求动态预测报告》 from the marts.
 
-Contract: docs/contracts.md section 5 (the marts read here) and section 6 (the report layout).
+Contract: docs/contracts.md section 5 (the marts read here) and section 6 (the report layout);
+docs/forecast.md for the forecast sections (computed in talent.report_sections).
 
-``publish_report("2026-10", duckdb_path=..., reports_dir=...)`` writes
+``publish_report("2026-10", duckdb_path=..., reports_dir=..., raw_dir=...)`` writes
 
     REPORTS_DIR/2026-10/v<N>/report.html            self-contained, printable, Chinese
     REPORTS_DIR/2026-10/v<N>/<mart>.csv             the marts the report quotes, UTF-8 with BOM
-    REPORTS_DIR/2026-10/v<N>/manifest.json          files + sha256 + bytes, data vintage, code version
+    REPORTS_DIR/2026-10/v<N>/<table>.csv|.parquet   forecast, accuracy, oversupply (and shortage) tables
+    REPORTS_DIR/2026-10/v<N>/manifest.json          files + sha256 + bytes, data vintage (per mart and
+                                                    per source landing), code version, run id
     REPORTS_DIR/2026-10/latest -> v<N>              relative symlink, swapped atomically
 
 Design choices, and why:
@@ -50,6 +53,7 @@ import duckdb
 import jinja2
 
 import talent
+from talent import report_sections
 
 log = logging.getLogger(__name__)
 _sleep = time.sleep  # indirection so tests can skip the lock backoff without patching the time module
@@ -74,7 +78,8 @@ MARTS: dict[str, tuple[tuple[str, ...], str]] = {
             "salary_mid_median",
             "boards",
         ),
-        "month, county, industry",
+        # demand_id breaks ties: the mart is per month x county x industry x occupation (job boards issue)
+        "month, county, industry, demand_id",
     ),
     "talent_supply_yearly": (
         (
@@ -104,15 +109,27 @@ MARTS: dict[str, tuple[tuple[str, ...], str]] = {
             "gap",
             "shortage_flag",
         ),
-        "year, industry",
+        # gap_id breaks ties: the mart is per year x industry x occupation
+        "year, industry, gap_id",
     ),
     "regional_indicators": (
         ("indicator_id", "region", "year", "indicator", "value", "value_text", "unit"),
-        "region, year, indicator",
+        # indicator_id last: a revised year has one row per vintage (bulletins issue)
+        "region, year, indicator, indicator_id",
     ),
 }
 # CSVs shipped with the report, in a fixed order: every figure in report.html can be traced to one.
 CSV_MARTS = ("talent_demand_monthly", "talent_supply_yearly", "supply_demand_gap", "regional_indicators")
+# Marts the report uses when they exist (built by later steps or issues): name -> (order, filter).
+# "run_month" keeps only the rows of the report month's forecast run.
+OPTIONAL_MARTS: dict[str, tuple[str, str | None]] = {
+    "demand_forecast": ("series_id, target_month", "run_month"),
+    "forecast_accuracy": ("series_id, model", "run_month"),
+    "skill_demand_monthly": ("all", None),
+    "shortage_occupations": ("all", None),
+}
+# Tables shipped as CSV and Parquet for machines, when there is something to ship.
+DATA_TABLES = ("demand_forecast", "forecast_accuracy", "oversupply_majors", "shortage_occupations")
 
 # Okabe–Ito colours (readable for colour-blind readers) plus dash patterns so lines stay
 # distinguishable on a black-and-white printout.
@@ -172,16 +189,22 @@ def publish_report(
     code_version: str | None = None,
     lock_retries: int = 5,
     lock_backoff: float = 0.2,
+    raw_dir: str | os.PathLike[str] | None = None,
+    quarantine_dir: str | os.PathLike[str] | None = None,
 ) -> PublishResult:
     """Build the report for ``month`` (YYYY-MM) and publish it as a new version unless unchanged.
 
     ``lock_retries``/``lock_backoff`` control how long to wait for a process holding the DuckDB write
-    lock (attempts, and the first sleep in seconds, doubled each time up to 2 s).
+    lock (attempts, and the first sleep in seconds, doubled each time up to 2 s). ``raw_dir`` (the raw
+    landings with their validation results) feeds the data-quality section and the per-source data
+    vintage; without it that section says so. ``quarantine_dir`` is accepted for symmetry with the
+    settings; the counts come from each landing's validation/result.json.
     """
     month = _check_month_format(month)
     code_version = code_version or talent.__version__
-    marts = read_marts(Path(duckdb_path), retries=lock_retries, backoff=lock_backoff)
-    context = build_context(month, marts, code_version)
+    marts = read_marts(Path(duckdb_path), retries=lock_retries, backoff=lock_backoff, month=month)
+    quality = read_quality(Path(raw_dir)) if raw_dir is not None else None
+    context = build_context(month, marts, code_version, quality=quality)
 
     month_dir = Path(reports_dir) / month
     month_dir.mkdir(parents=True, exist_ok=True)
@@ -236,8 +259,11 @@ def latest_data_month(duckdb_path: str | os.PathLike[str], *, retries: int = 5, 
     return _month_key(value)
 
 
-def read_marts(duckdb_path: Path, *, retries: int = 5, backoff: float = 0.2) -> dict[str, Table]:
-    """Read the four marts into memory, holding the read-only DuckDB connection as briefly as possible."""
+def read_marts(
+    duckdb_path: Path, *, retries: int = 5, backoff: float = 0.2, month: str | None = None
+) -> dict[str, Table]:
+    """Read the four marts (and the optional ones that exist) into memory, holding the read-only
+    DuckDB connection as briefly as possible. ``month`` selects the forecast run to read."""
     if not duckdb_path.exists():
         raise PublishError(f"DuckDB file {duckdb_path} does not exist; run the pipeline (talent run) first")
     con = _connect_read_only(duckdb_path, retries=retries, backoff=backoff)
@@ -256,9 +282,78 @@ def read_marts(duckdb_path: Path, *, retries: int = 5, backoff: float = 0.2) -> 
                 raise PublishError(f"marts.{name} in {duckdb_path} lacks column(s) {', '.join(missing)}")
             rows = con.execute(f"SELECT * FROM marts.{name} ORDER BY {order_by}").fetchall()
             out[name] = Table(columns, tuple(tuple(r) for r in rows))
+        present = {
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts'"
+            ).fetchall()
+        }
+        for name, (order_by, month_filter) in OPTIONAL_MARTS.items():
+            if name not in present:
+                continue
+            query, params = f"SELECT * FROM marts.{name}", []
+            if month_filter and month:
+                query += f" WHERE {month_filter} = CAST(? AS DATE)"
+                params = [f"{month}-01"]
+            cursor = con.execute(f"{query} ORDER BY {order_by}", params)
+            columns = tuple(d[0] for d in cursor.description)
+            out[name] = Table(columns, tuple(tuple(r) for r in cursor.fetchall()))
         return out
     finally:
         con.close()
+
+
+def read_quality(raw_dir: Path) -> dict[str, Any]:
+    """Per source: the landings the loader uses (newest validated vintage per partition) and what their
+    validation kept and quarantined, by expectation. Only files already on disk, so it is deterministic."""
+    from talent.load import TABLES, select_landings
+
+    out: dict[str, Any] = {}
+    for sources, _ in TABLES.values():
+        for source in sources:
+            landings = select_landings(raw_dir, source)
+            if not landings:
+                continue
+            rows = accepted = quarantined = 0
+            reasons: dict[tuple[str, str, str], int] = {}
+            vintages = []
+            for landing in landings:
+                result = json.loads((landing.path / "validation" / "result.json").read_text(encoding="utf-8"))
+                rows += int(result.get("rows") or 0)
+                accepted += int(result.get("accepted") or 0)
+                quarantined += int(result.get("quarantined") or 0)
+                for exp in result.get("expectations", []):
+                    count = exp.get("unexpected_count") or 0
+                    if count:
+                        fields = ", ".join(exp.get("fields") or [])
+                        key = (str(exp.get("name")), fields, str(exp.get("severity") or ""))
+                        reasons[key] = reasons.get(key, 0) + int(count)
+                manifest = json.loads((landing.path / "manifest.json").read_text(encoding="utf-8"))
+                vintages.append(
+                    {
+                        "landing": landing.relative,
+                        "sha256": manifest.get("sha256"),
+                        "rows": manifest.get("rows"),
+                        "landed_at": landing.landed_at.strftime("%Y-%m-%d %H:%M UTC"),
+                    }
+                )
+            out[source] = {
+                "landings": len(landings),
+                "partition_first": min(landing.partition for landing in landings),
+                "partition_last": max(landing.partition for landing in landings),
+                "landed_last": max(landing.landed_at for landing in landings).strftime("%Y-%m-%d"),
+                "rows": rows,
+                "accepted": accepted,
+                "quarantined": quarantined,
+                "reasons": [
+                    {"name": name, "fields": fields, "severity": severity, "rows": count}
+                    for (name, fields, severity), count in sorted(
+                        reasons.items(), key=lambda kv: (-kv[1], kv[0])
+                    )
+                ],
+                "vintages": vintages,
+            }
+    return out
 
 
 def _connect_read_only(path: Path, *, retries: int, backoff: float) -> duckdb.DuckDBPyConnection:
@@ -365,7 +460,9 @@ def _change(current: int, base: int | None) -> dict[str, Any] | None:
     return {"delta": delta, "base": base, "base_text": f"{base:,}", "pct": pct, "text": text, "words": words}
 
 
-def build_context(month: str, marts: dict[str, Table], code_version: str) -> dict[str, Any]:
+def build_context(
+    month: str, marts: dict[str, Table], code_version: str, *, quality: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """Everything the template shows, computed from the in-memory marts; raises PublishError on bad month."""
     demand = marts["talent_demand_monthly"].records()
     for row in demand:
@@ -459,7 +556,46 @@ def build_context(month: str, marts: dict[str, Table], code_version: str) -> dic
             "indicators_year_max": indicator_years[-1] if indicator_years else None,
         },
     }
+    context.update(report_sections.build_sections(month, marts, context, quality))
+    context["source_vintage"] = {
+        source: {
+            "landings": q["landings"],
+            "partition_last": q["partition_last"],
+            "landed_last": q["landed_last"],
+            "vintages": q["vintages"],
+        }
+        for source, q in sorted((quality or {}).items())
+    }
+    forecast_runs = sorted(
+        {_month_key(r[0]) for r in marts["demand_forecast"].rows} if "demand_forecast" in marts else set()
+    )
+    context["forecast_vintage"] = {
+        "run_month": forecast_runs[-1] if forecast_runs else None,
+        "inputs_sha256": _first_value(marts.get("demand_forecast"), "inputs_sha256"),
+    }
+    context["run_id"] = run_id(month, marts, context, code_version)
     return context
+
+
+def _first_value(table: Table | None, column: str) -> Any:
+    if table is None or not table.rows or column not in table.columns:
+        return None
+    return table.rows[0][table.columns.index(column)]
+
+
+def run_id(month: str, marts: dict[str, Table], context: dict[str, Any], code_version: str) -> str:
+    """A run id derived from the inputs (never the clock): the same marts, landings and code give the
+    same id, so it cannot break byte-identical re-publishing, and a changed input changes it."""
+    digest = hashlib.sha256()
+    digest.update(f"{month}|{code_version}|".encode())
+    for name in sorted(marts):
+        table = marts[name]
+        digest.update(name.encode() + b"|" + repr(table.columns).encode())
+        for row in table.rows:
+            digest.update(repr(tuple(_csv_cell(v) for v in row)).encode())
+    vintage = {"data": context["data_vintage"], "sources": context["source_vintage"]}
+    digest.update(json.dumps(vintage, ensure_ascii=False, sort_keys=True).encode())
+    return digest.hexdigest()[:16]
 
 
 def _latest_by_indicator(indicators: list[dict[str, Any]], name: str, max_year: int) -> dict[str, Any] | None:
@@ -467,7 +603,11 @@ def _latest_by_indicator(indicators: list[dict[str, Any]], name: str, max_year: 
     rows = [
         r
         for r in indicators
-        if r["indicator"] == name and r["year"] is not None and int(r["year"]) <= max_year
+        if r["indicator"] == name
+        and r["year"] is not None
+        and int(r["year"]) <= max_year
+        # superseded vintages of a revised figure are history, not the figure to quote
+        and r.get("is_latest_vintage") is not False
     ]
     city = [r for r in rows if r["region"] == CITY]
     rows = [r for r in (city or rows) if _num(r["value"]) is not None]
@@ -557,7 +697,38 @@ def _supply_cards(supply: list[dict[str, Any]], report_year: int) -> list[dict[s
     ]
 
 
+def _gap_by_industry(gap_rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The gap mart summed over occupations to year × industry, with the mart's ratio, gap and
+    shortage rule applied to the sums. A (year, industry) with a single row is passed through."""
+    groups: dict[tuple[Any, Any], list[dict[str, Any]]] = {}
+    for r in gap_rows:
+        groups.setdefault((r["year"], r["industry"]), []).append(r)
+    out = []
+    for (year, industry), rows in groups.items():
+        if len(rows) == 1:
+            out.append(rows[0])
+            continue
+        headcount = sum(_num(r["demand_headcount"]) or 0 for r in rows)
+        graduates = round(sum(_num(r["supply_graduates"]) or 0 for r in rows), 2)
+        ratio = round(headcount / graduates, 4) if graduates else None
+        out.append(
+            {
+                "year": year,
+                "industry": industry,
+                "demand_postings": sum(_num(r["demand_postings"]) or 0 for r in rows),
+                "demand_headcount": headcount,
+                "supply_graduates": graduates,
+                "supply_employed_local": round(sum(_num(r["supply_employed_local"]) or 0 for r in rows), 2),
+                "demand_supply_ratio": ratio,
+                "gap": round(headcount - graduates, 2),
+                "shortage_flag": ratio >= 1.5 if ratio is not None else headcount > 0,
+            }
+        )
+    return out
+
+
 def _gap_table(gap_rows: list[dict[str, Any]], month: str, first: str, latest: str) -> dict[str, Any] | None:
+    gap_rows = _gap_by_industry(gap_rows)
     report_year = int(month[:4])
     years = sorted(
         {int(r["year"]) for r in gap_rows if r["year"] is not None and int(r["year"]) <= report_year}
@@ -760,6 +931,35 @@ def _csv_bytes(table: Table, keep: Any = None) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")
 
 
+def data_tables(context: dict[str, Any], marts: dict[str, Table]) -> dict[str, Table]:
+    """The machine-readable tables shipped as CSV + Parquet: the report month's forecast run and its
+    backtest accuracy, the oversupply table, and the shortage list when that mart exists."""
+    out: dict[str, Table] = {}
+    for name in ("demand_forecast", "forecast_accuracy"):
+        if name in marts and marts[name].rows:
+            out[name] = marts[name]
+    over = context.get("oversupply") or {}
+    if over.get("available"):
+        out["oversupply_majors"] = Table(tuple(over["columns"]), tuple(over["table_rows"]))
+    if "shortage_occupations" in marts and marts["shortage_occupations"].rows:
+        out["shortage_occupations"] = marts["shortage_occupations"]
+    return {name: out[name] for name in DATA_TABLES if name in out}
+
+
+def _parquet_bytes(table: Table) -> bytes:
+    """Parquet with types pyarrow infers from the values; no pandas index, no timestamps written."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    columns: dict[str, list[Any]] = {c: [] for c in table.columns}
+    for row in table.rows:
+        for name, value in zip(table.columns, row, strict=True):
+            columns[name].append(float(value) if isinstance(value, Decimal) else value)
+    buffer = io.BytesIO()
+    pq.write_table(pa.table(columns), buffer, compression="zstd")
+    return buffer.getvalue()
+
+
 def _environment() -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
@@ -782,6 +982,9 @@ def render_files(context: dict[str, Any], version: str, marts: dict[str, Table])
                 return _month_key(r["month"]) <= month
 
         files[f"{name}.csv"] = _csv_bytes(marts[name], keep)
+    for name, table in data_tables(context, marts).items():
+        files[f"{name}.csv"] = _csv_bytes(table)
+        files[f"{name}.parquet"] = _parquet_bytes(table)
     manifest = {
         "month": month,
         "version": version,
@@ -790,7 +993,10 @@ def render_files(context: dict[str, Any], version: str, marts: dict[str, Table])
             for path, data in sorted(files.items())
         ],
         "data_vintage": context["data_vintage"],
+        "source_vintage": context["source_vintage"],
+        "forecast_vintage": context["forecast_vintage"],
         "code_version": context["code_version"],
+        "run_id": context["run_id"],
     }
     files["manifest.json"] = (
         json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n"

@@ -173,6 +173,11 @@ def run_pipeline(
 
             echo(f"· sample sources: {settings.sample_site_dir} (seed {seed}, {postings} postings)")
             ensure_sample_site(settings.sample_site_dir, seed=seed, postings=postings, end_month=end_month)
+            # The sample's hand-sent school files go where people drop them: the warehouse inbox.
+            from sample_sources.schools import stage_inbox
+            from talent.tasks import school_inbox_dir
+
+            stage_inbox(settings.sample_site_dir, school_inbox_dir())
             # A fixed port, not a free one: ads and bulletins keep the URL they were fetched from,
             # so a new port each run would make every landing look new.
             port = int(os.environ.get("TALENT_SAMPLE_PORT", DEFAULT_SAMPLE_PORT))

@@ -66,6 +66,8 @@ def test_every_task_that_opens_duckdb_uses_the_single_writer_pool(dagbag):
     duckdb_tasks = {
         ("transform_warehouse", "load_raw"),
         ("transform_warehouse", "dbt_build"),
+        ("transform_warehouse", "forecast"),
+        ("publish_monthly_report", "forecast"),
         ("publish_monthly_report", "publish"),
     }
     for dag_id, task_id in duckdb_tasks:
@@ -98,3 +100,10 @@ def test_publish_runs_monthly_with_catch_up(dagbag):
     )
     assert report_month(interval.start) == "2026-10"
     assert report_month(interval.end) == "2026-11"
+
+
+def test_forecast_runs_after_dbt_and_before_publish(dagbag):
+    transform = dagbag.dags["transform_warehouse"]
+    assert transform.get_task("forecast").upstream_task_ids == {"dbt_build"}
+    publish = dagbag.dags["publish_monthly_report"]
+    assert publish.get_task("publish").upstream_task_ids == {"forecast"}

@@ -43,7 +43,20 @@ RECORD_KEYS = {
     "industry",
     "education_level",
     "dedup_key",
+    # added by issue 4 (the record shape grew: docs/contracts.md section 2)
+    "salary_negotiable",
+    "salary_parse_error",
+    "experience_min_years",
+    "experience_max_years",
+    "occupation_code",
+    "skills",
+    "skill_tags",
+    "title_key",
+    "company_key",
+    "window_end",
+    "parse_error",
 }
+LANDED_KEYS = RECORD_KEYS | {"description_minhash"}
 LEAKS = {
     "mobile": re.compile(r"(?<!\d)1[3-9]\d(?:[ -]?\d{4}){2}(?!\d)"),
     "landline": re.compile(r"(?<!\d)0\d{2,3}-\d{7,8}(?!\d)"),
@@ -192,7 +205,7 @@ def test_normalize_ad_record_shape():
     assert (rec["salary_min"], rec["salary_max"], rec["salary_months"]) == (4000, 6000, 12)
     assert rec["county"] == "巴中经开区" and rec["in_region"] is True
     assert rec["industry"] == "电子信息" and rec["education_level"] == "associate"
-    assert re.fullmatch(r"[0-9a-f]{40}", rec["dedup_key"])
+    assert re.fullmatch(r"[a-p]{40}", rec["dedup_key"])  # sha1, digits spelled g-p: never phone-like
 
 
 def test_dedup_key_is_board_independent():
@@ -256,24 +269,41 @@ def test_counts_equal_truth(landed, sample_site, board):
     records = read_records(result.path)
     assert len(records) == result.rows == truth[board]
     assert len({r["source_id"] for r in records}) == len(records)
-    assert all(set(r) == RECORD_KEYS and r["source"] == board for r in records)
+    assert all(set(r) == LANDED_KEYS and r["source"] == board for r in records)
     malformed = truth.get("malformed", {}).get(board)
     if malformed:
         # Broken items are landed for the validator to quarantine, not dropped here.
+        reasons = malformed["by_reason"]
         no_title = sum(1 for r in records if not r["title"])
-        bad_date = sum(
-            1
-            for r in records
-            if r["posted_at"] is None or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", r["posted_at"])
-        )
-        assert no_title == malformed["by_reason"].get("empty_title", 0)
-        assert bad_date == malformed["by_reason"].get("bad_publish_time", 0)
+        bad_date = sum(1 for r in records if _calendar_date(r["posted_at"]) is None)
+        old_date = sum(1 for r in records if (_calendar_date(r["posted_at"]) or "2000") < "2000")
+        future = sum(1 for r in records if (_calendar_date(r["posted_at"]) or "") > "2026-10-31")
+        huge_salary = sum(1 for r in records if max(r["salary_min"] or 0, r["salary_max"] or 0) > 300_000)
+        unreadable = sum(1 for r in records if r["parse_error"])
+        assert no_title == reasons.get("empty_title", 0) + reasons.get("malformed_item", 0)
+        assert bad_date == reasons.get("bad_publish_time", 0)
+        assert old_date == reasons.get("before_2000", 0)
+        assert future == reasons.get("future_date", 0)
+        assert huge_salary == reasons.get("implausible_salary", 0)
+        assert unreadable == reasons.get("malformed_item", 0)
 
 
-def test_fields_are_normalised(landed):
+def _calendar_date(value: str | None) -> str | None:
+    """The value when it is a real YYYY-MM-DD date, else None."""
+    from datetime import date
+
+    try:
+        return date.fromisoformat(value).isoformat() if value and len(value) == 10 else None
+    except ValueError:
+        return None
+
+
+def test_fields_are_normalised(landed, sample_site):
     _config, _raw_dir, results = landed
+    broken = {i for m in sample_site.truth["postings"]["malformed"].values() for i in m["ids"]}
     for result in results.values():
-        records = read_records(result.path)
+        # the items broken on purpose (implausible pay, dates) are the validator's to catch
+        records = [r for r in read_records(result.path) if r["source_id"] not in broken]
         good = [r for r in records if r["dedup_key"]]
         assert all(r["county"] in COUNTIES for r in records if r["in_region"])
         assert all(r["county"] is None for r in records if r["in_region"] is False)
@@ -291,22 +321,35 @@ def test_fields_are_normalised(landed):
         assert sum(isinstance(r["headcount"], int) for r in records) > 0.9 * len(records)
 
 
-def test_dedup_matches_truth(landed, sample_site):
+def test_exact_dedup_keys_against_truth(landed, sample_site):
+    """The exact key (title_key | company_key | place | month) never joins two different ads, and
+    splits one ad only where a copy paraphrased its title or abbreviated its employer: those are
+    the near-duplicate step's to join (int_postings_near_duplicates_flagged)."""
     _config, _raw_dir, results = landed
-    truth = sample_site.truth["postings"]
-    by_month: dict[str, set[str]] = defaultdict(set)
-    every: set[str] = set()
+    truth_lines = (sample_site.dir / sample_site.truth["postings"]["truth_file"]).read_text(encoding="utf-8")
+    truth = {t["id"]: t for t in map(json.loads, truth_lines.splitlines())}
+    ads_of_key: dict[str, set[int]] = defaultdict(set)
+    keys_of_ad: dict[int, set[str]] = defaultdict(set)
+    variants_of_ad: dict[int, set[str]] = defaultdict(set)
     for result in results.values():
         for r in read_records(result.path):
-            if r["dedup_key"]:
-                every.add(r["dedup_key"])
-                if r["in_region"]:
-                    by_month[r["posted_at"][:7]].add(r["dedup_key"])
-    assert len(every) == truth["unique_total"]
-    assert {m: len(keys) for m, keys in by_month.items()} == {
-        m: n for m, n in truth["unique_in_region_by_month"].items() if n
-    }
-    assert sum(len(keys) for keys in by_month.values()) == truth["unique_in_region"]
+            t = truth[r["source_id"]]
+            if t["malformed"]:
+                continue
+            ads_of_key[r["dedup_key"]].add(t["ad"])
+            keys_of_ad[t["ad"]].add(r["dedup_key"])
+            variants_of_ad[t["ad"]].add(t["variant"])
+    assert all(len(ads) == 1 for ads in ads_of_key.values())  # precision 1 at the exact stage
+    split = {ad for ad, keys in keys_of_ad.items() if len(keys) > 1}
+    assert split, "the sample carries near-duplicates the exact key cannot see"
+    for ad in split:
+        assert variants_of_ad[ad] & {"title_paraphrase", "company_abbreviation"}, ad
+    # decorated titles and employers written without 四川/有限公司 are caught by the exact key
+    caught = {ad for ad, v in variants_of_ad.items() if v & {"decorated_title", "company_form"}} - split
+    assert caught
+    in_region = {t["ad"] for t in truth.values() if t["in_region"] and not t["malformed"]}
+    assert len(keys_of_ad) == sample_site.truth["postings"]["unique_total"]
+    assert len(in_region) == sample_site.truth["postings"]["unique_in_region"]
 
 
 def test_no_personal_data_in_any_landed_byte(landed):

@@ -35,19 +35,19 @@ MONTH = "2025-10"
 TITLE = "《巴中市重点产业人才需求动态预测报告》（2025年10月）"
 
 
-def _months() -> list[date]:
-    year, mon = FIRST_MONTH
+def _months(first: tuple[int, int] = FIRST_MONTH, n_months: int = N_MONTHS) -> list[date]:
+    year, mon = first
     out = []
-    for i in range(N_MONTHS):
+    for i in range(n_months):
         index = year * 12 + mon - 1 + i
         out.append(date(index // 12, index % 12 + 1, 1))
     return out
 
 
-def _demand_rows() -> list[tuple]:
+def _demand_rows(first: tuple[int, int] = FIRST_MONTH, n_months: int = N_MONTHS) -> list[tuple]:
     rng = random.Random(20251)
     rows = []
-    for month in _months():
+    for month in _months(first, n_months):
         for county in COUNTIES:
             for industry in INDUSTRIES:
                 # Leave some cells out, as the real mart has no row for a month with no postings.
@@ -188,10 +188,10 @@ CREATE TABLE marts.regional_indicators (indicator_id VARCHAR, region VARCHAR, ye
 """
 
 
-@pytest.fixture()
-def marts(tmp_path: Path) -> dict:
+def build_marts(tmp_path: Path, first: tuple[int, int] = FIRST_MONTH, n_months: int = N_MONTHS) -> dict:
+    """A hand-built warehouse (the four marts) in tmp_path; other test files build on it too."""
     path = tmp_path / "talent.duckdb"
-    demand, supply = _demand_rows(), _supply_rows()
+    demand, supply = _demand_rows(first, n_months), _supply_rows()
     data = {
         "demand": demand,
         "supply": supply,
@@ -208,6 +208,11 @@ def marts(tmp_path: Path) -> dict:
     con.executemany("INSERT INTO marts.regional_indicators VALUES (?,?,?,?,?,?,?,?,?)", data["indicators"])
     con.close()
     return {"path": path, "reports": tmp_path / "reports", **data}
+
+
+@pytest.fixture()
+def marts(tmp_path: Path) -> dict:
+    return build_marts(tmp_path)
 
 
 def _publish(marts: dict, **kwargs):
@@ -234,6 +239,10 @@ def test_publish_writes_complete_report(marts: dict) -> None:
         "talent_supply_yearly.csv",
         "supply_demand_gap.csv",
         "regional_indicators.csv",
+        # Issue 6: the oversupply table ships as CSV and Parquet (no forecast run in this fixture, so
+        # no forecast tables; see test_report_with_forecast_sections).
+        "oversupply_majors.csv",
+        "oversupply_majors.parquet",
     }
     assert set(result.files) == expected
     assert {p.name for p in result.path.iterdir()} == expected
@@ -255,7 +264,10 @@ def test_publish_writes_complete_report(marts: dict) -> None:
 
     for name in expected - {"report.html", "manifest.json"}:
         raw = (result.path / name).read_bytes()
-        assert raw.startswith(b"\xef\xbb\xbf"), name
+        if name.endswith(".parquet"):
+            assert raw.startswith(b"PAR1"), name
+        else:
+            assert raw.startswith(b"\xef\xbb\xbf"), name
         # No wall-clock anywhere (identical inputs must give identical bytes).
         assert not re.search(rb"\d{4}-\d\d-\d\dT\d\d:", raw)
     demand_csv = pd.read_csv(result.path / "talent_demand_monthly.csv", encoding="utf-8-sig")
@@ -457,3 +469,157 @@ def test_lock_released_during_retries_then_publishes(marts: dict, writer_holding
 
     monkeypatch.setattr(publish, "_sleep", release)
     assert _publish(marts, lock_retries=3, lock_backoff=0.01).status == "published"
+
+
+# ------------------------------------------------------------------ issue 6: forecast-driven sections
+
+
+def _raw_landing(raw: Path, source: str, quarantined: int) -> None:
+    """One landing with its manifest and validation result, shaped as contract sections 2 and 3 say."""
+    landing = raw / source / "2025-11-02" / "abcdef012345"
+    (landing / "validation").mkdir(parents=True)
+    manifest = {"source": source, "partition": "2025-11-02", "sha256": "ab" * 32, "rows": 10}
+    manifest["landed_at"] = "2025-11-02T03:04:05+00:00"
+    (landing / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    result = {
+        "success": True,
+        "rows": 10,
+        "accepted": 10 - quarantined,
+        "quarantined": quarantined,
+        "expectations": [
+            {
+                "name": "posted_at_present",
+                "fields": ["posted_at"],
+                "severity": "critical",
+                "unexpected_count": quarantined,
+            },
+            {"name": "title_present", "fields": ["title"], "severity": "critical", "unexpected_count": 0},
+        ],
+    }
+    (landing / "validation" / "result.json").write_text(json.dumps(result), encoding="utf-8")
+
+
+@pytest.fixture()
+def forecast_marts(marts: dict) -> dict:
+    from talent.forecast import ensure_forecast
+
+    run = ensure_forecast(marts["path"], MONTH)
+    assert run.status == "written"
+    raw = marts["path"].parent / "raw"
+    _raw_landing(raw, "job_board_zhaopin", 3)
+    _raw_landing(raw, "school_records", 0)
+    return {**marts, "raw": raw}
+
+
+def test_report_with_forecast_sections(forecast_marts: dict, tmp_path: Path) -> None:
+    m = forecast_marts
+    result = publish_report(MONTH, duckdb_path=m["path"], reports_dir=m["reports"], raw_dir=m["raw"])
+    files = set(result.files)
+    for name in ("demand_forecast", "forecast_accuracy", "oversupply_majors"):
+        assert {f"{name}.csv", f"{name}.parquet"} <= files
+    assert "shortage_occupations.csv" not in files  # no such mart here
+
+    page = (result.path / "report.html").read_text(encoding="utf-8")
+    # The history chart plus one forecast chart per city, industry and county series.
+    assert len(re.findall(r"<svg\b", page)) == 1 + 1 + len(INDUSTRIES) + len(COUNTIES)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;（招聘岗位数，条/月）" in page and "<script" not in page
+    for heading in (
+        "摘要",
+        "二、招聘需求趋势与预测",
+        "四、人才供需缺口",
+        "九、预测方法与回测精度",
+        "十、数据质量与时效",
+    ):
+        assert f"<h2>{heading}" in page
+    # No occupation column, no skill or shortage marts: said plainly, not failed.
+    for section in ("occupations", "skills", "shortage"):
+        body = page[
+            page.index(f'<section id="{section}">') : page.index("</section>", page.index(f'id="{section}"'))
+        ]
+        assert "暂无数据" in body, section
+
+    # The forecast CSV and Parquet hold the same rows: this month's run only.
+    fc_csv = pd.read_csv(result.path / "demand_forecast.csv", encoding="utf-8-sig")
+    fc_parquet = pd.read_parquet(result.path / "demand_forecast.parquet")
+    assert len(fc_csv) == len(fc_parquet) == 36 * (2 + 2 * len(INDUSTRIES) + len(COUNTIES))
+    assert set(fc_csv["run_month"]) == {"2025-10-01"}
+    assert fc_parquet["point"].sum() == pytest.approx(fc_csv["point"].sum())
+
+    # The accuracy figures on the page are the means of the chosen models' and seasonal naive's MASE.
+    acc = pd.read_csv(result.path / "forecast_accuracy.csv", encoding="utf-8-sig")
+    chosen = acc[acc["chosen"]].set_index("series_id")["mase"]
+    bench = acc[acc["model"] == "SeasonalNaive"].set_index("series_id")["mase"]
+    both = chosen.index.intersection(bench.index)
+    assert _metric(page, "mase_chosen")[1] == f"{chosen[both].mean():,.3f}"
+    assert _metric(page, "mase_seasonal_naive")[1] == f"{bench[both].mean():,.3f}"
+
+    # Oversupply: graduates of the latest cohort against the industry's forecast headcount.
+    over = pd.read_csv(result.path / "oversupply_majors.csv", encoding="utf-8-sig", dtype={"major_code": str})
+    fc = fc_csv[
+        (fc_csv["measure"] == "headcount") & (fc_csv["dimension"] == "industry") & (fc_csv["horizon"] <= 12)
+    ]
+    demand = fc.groupby("member")["point"].sum()
+    row = over[over["major_code"] == "720201"].iloc[0]
+    assert row["year"] == 2025 and row["industry"] == "生物医药"
+    assert row["industry_demand_next12"] == pytest.approx(demand["生物医药"], abs=1e-3)
+    grads = sum(r[7] for r in m["supply"] if r[1] == 2025 and r[5] == "生物医药")
+    assert row["demand_per_graduate"] == pytest.approx(demand["生物医药"] / grads, abs=1e-4)
+
+    # Data quality per source, from the landings' validation results.
+    quality = page[
+        page.index('<table id="quality-table">') : page.index("</table>", page.index("quality-table"))
+    ]
+    assert "巴中招聘网" in quality and "院校毕业生数据" in quality and "30.0%" in quality
+    assert "posted_at_present（posted_at，关键）3 行" in page
+
+    manifest = json.loads((result.path / "manifest.json").read_text(encoding="utf-8"))
+    assert re.fullmatch(r"[0-9a-f]{16}", manifest["run_id"]) and manifest["run_id"] in page
+    assert manifest["source_vintage"]["job_board_zhaopin"]["partition_last"] == "2025-11-02"
+    assert manifest["forecast_vintage"]["run_month"] == MONTH
+    # Deterministic: another reports dir gets the very same bytes, run id included.
+    again = publish_report(MONTH, duckdb_path=m["path"], reports_dir=tmp_path / "again", raw_dir=m["raw"])
+    assert {p.name: p.read_bytes() for p in again.path.iterdir()} == {
+        p.name: p.read_bytes() for p in result.path.iterdir()
+    }
+
+
+def test_skill_and_shortage_sections_render_when_their_marts_exist(forecast_marts: dict) -> None:
+    m = forecast_marts
+    con = duckdb.connect(str(m["path"]))
+    con.execute(
+        "CREATE TABLE marts.skill_demand_monthly (month DATE, industry VARCHAR, skill VARCHAR, postings INTEGER)"
+    )
+    rows = []
+    for month in _months():
+        rows.append((month, "生物医药", "GMP", 10 if month.year < 2025 else 20))
+        rows.append((month, "文旅康养", EVIL, 6))
+    con.executemany("INSERT INTO marts.skill_demand_monthly VALUES (?,?,?,?)", rows)
+    con.execute(
+        "CREATE TABLE marts.shortage_occupations (shortage_id VARCHAR, year INTEGER, rank INTEGER, "
+        "occupation_code VARCHAR, occupation_name VARCHAR, demand_supply_ratio DOUBLE, rank_change INTEGER)"
+    )
+    con.executemany(
+        "INSERT INTO marts.shortage_occupations VALUES (?,?,?,?,?,?,?)",
+        [
+            ("2024-1", 2024, 1, "4-10-01-01", "养老护理员", 3.5, 2),
+            ("2024-2", 2024, 2, "6-12-01-00", EVIL, 2.0, -1),
+            ("2026-1", 2026, 1, "x", "未来的职业", 9.9, 0),
+        ],
+    )
+    con.close()
+    result = publish_report(MONTH, duckdb_path=m["path"], reports_dir=m["reports"], raw_dir=m["raw"])
+    page = (result.path / "report.html").read_text(encoding="utf-8")
+    hot = page[page.index('<table id="hot-skills">') : page.index("</table>", page.index("hot-skills"))]
+    assert re.findall(r"<tr><td class=\"num\">\d+</td><td>([^<]*)</td>", hot) == [
+        "GMP",
+        html.escape(EVIL, quote=False),
+    ]
+    # 2024-11..2025-10: 2 months at 10 and 10 at 20 (220) against 12 months at 10 (120).
+    assert '<td class="num">220</td><td class="num">120</td><td class="num">+83.3%</td>' in hot
+    shortage = page[
+        page.index('<table id="shortage-table">') : page.index("</table>", page.index("shortage-table"))
+    ]
+    assert "养老护理员" in shortage and "&lt;script&gt;" in shortage and "未来的职业" not in shortage
+    assert "<script" not in page
+    short_csv = pd.read_csv(result.path / "shortage_occupations.csv", encoding="utf-8-sig")
+    assert len(short_csv) == 3 and (result.path / "shortage_occupations.parquet").exists()

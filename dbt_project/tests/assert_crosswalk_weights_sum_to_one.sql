@@ -1,10 +1,10 @@
--- Every major's crosswalk weights add up to 1, so spreading graduates over industries neither
+-- Every major's crosswalk weights add up to 1, so spreading graduates over occupations neither
 -- loses nor invents people.
 with
 
 crosswalk as (
 
-    select * from {{ ref('major_industry_crosswalk') }}
+    select * from {{ ref('major_occupation_crosswalk') }}
 
 )
 

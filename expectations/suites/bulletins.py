@@ -1,7 +1,14 @@
-"""Suite for `bulletins`: one row per indicator extracted from a 统计公报 (contract section 2)."""
+"""Suite for `bulletins`: one row per indicator extracted from a 统计公报 (contract section 2).
+
+Beyond the shape checks, the suite holds the plausibility rules of the bulletin issue: a growth or
+change beyond ±50%, a rate outside 0–100, a negative level, or an industry structure that does not
+add up to 100±0.3 is quarantined (row by row, with the sentence it came from in the record), and
+rows of a page the extractor could not read as a bulletin (`parse_error`) are quarantined together.
+"""
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from expectations.suites._common import DEFAULT_MOSTLY, Check, base_checks, critical, warning
@@ -11,8 +18,16 @@ if TYPE_CHECKING:
 
 SUITE_NAME = "bulletins"
 VALUE_OR_TEXT = "_value_or_value_text"
+GROWTH_VALUE = "_growth_value"
+CHANGE_VALUE = "_change_value"
+RATE_VALUE = "_rate_value"
+LEVEL_VALUE = "_level_value"
+STRUCTURE_SUM = "_structure_sum"
+CORE_MISSING = "_core_missing"
+VINTAGE_KEY = "_vintage_key"
 
-COLUMNS: dict[str, str] = {
+# The columns every landing has had since the walking skeleton.
+REQUIRED_COLUMNS: dict[str, str] = {
     "region": "varchar",
     "year": "integer",
     "indicator": "varchar",
@@ -23,26 +38,110 @@ COLUMNS: dict[str, str] = {
     "url": "varchar",
     "title": "varchar",
 }
+# Added with vintages; optional so a landing written before them still validates and loads (null).
+OPTIONAL_COLUMNS: dict[str, str] = {
+    "growth_pct": "double",
+    "vintage": "date",
+    "fetched_at": "varchar",
+    "page_sha256": "varchar",
+    "parse_error": "varchar",
+}
+COLUMNS: dict[str, str] = {**REQUIRED_COLUMNS, **OPTIONAL_COLUMNS}
 
-# The skeleton indicators of contract section 2. A new indicator must be added here on purpose:
-# marts key on these names, so an unknown one is more likely a parser slip than news.
+# The catalogue of extractors.bulletin_parser (kept here as data: the suites must not import the
+# extractors). A new indicator must be added on purpose: marts key on these names, so an unknown
+# one is more likely a parser slip than news.
 KNOWN_INDICATORS = [
     "gdp",
     "gdp_growth_pct",
+    "value_added_primary",
+    "value_added_secondary",
+    "value_added_tertiary",
     "industry_structure",
+    "growth_contribution_primary",
+    "growth_contribution_secondary",
+    "growth_contribution_tertiary",
     "resident_population",
+    "urban_population",
+    "rural_population",
     "urbanization_rate_pct",
+    "registered_population",
     "rural_labour_outflow",
     "labour_income",
+    "new_urban_jobs",
+    "urban_unemployment_rate_pct",
+    "cpi_change_pct",
+    "private_economy_value_added",
+    "private_economy_share_of_gdp_pct",
+    "per_capita_disposable_income",
+    "per_capita_disposable_income_urban",
+    "per_capita_disposable_income_rural",
+    "retail_sales",
+    "fixed_asset_investment_growth_pct",
+    "vocational_students",
+    "vocational_graduates",
+    "vocational_enrolment",
+    "tourism_visitors",
+    "tourism_revenue",
 ]
+CORE_INDICATORS = ("gdp", "resident_population")
+CHANGE_INDICATORS = {"gdp_growth_pct", "cpi_change_pct", "fixed_asset_investment_growth_pct"}
+RATE_INDICATORS = {"urbanization_rate_pct", "urban_unemployment_rate_pct", "private_economy_share_of_gdp_pct"}
+# Contributions can be negative (a shrinking sector) and above 100; they are not levels.
+NOT_LEVELS = (
+    CHANGE_INDICATORS
+    | RATE_INDICATORS
+    | {"industry_structure"}
+    | {f"growth_contribution_{s}" for s in ("primary", "secondary", "tertiary")}
+)
+MAX_ABS_GROWTH = 50.0
+STRUCTURE_TOLERANCE = 0.3
+_RATIO = re.compile(r"^(\d+(?:\.\d+)?):(\d+(?:\.\d+)?):(\d+(?:\.\d+)?)$")
+
+
+def _structure_sum(text) -> float | None:
+    m = _RATIO.match(text) if isinstance(text, str) else None
+    return sum(float(g) for g in m.groups()) if m else None
 
 
 def derive(frame: pd.DataFrame) -> pd.DataFrame:
-    """Add `_value_or_value_text`: null only when a row has neither figure."""
+    """Helper columns for checks GX cannot express directly (see the constants above)."""
+    import pandas as pd
+
+    for column in OPTIONAL_COLUMNS:
+        if column not in frame.columns:
+            frame[column] = pd.Series([None] * len(frame), index=frame.index, dtype=object)
     if "value" in frame.columns and "value_text" in frame.columns:
         frame[VALUE_OR_TEXT] = (
             frame["value"].astype(object).where(frame["value"].notna(), frame["value_text"])
         )
+    if not {"indicator", "value"} <= set(frame.columns):
+        return frame
+    indicator = frame["indicator"]
+    # GX's `mostly` counts only non-null values, so rows a range check does not apply to get a value
+    # inside the range instead of null: one bad structure among 50 rows is 2%, not 1 of 2 ratios.
+    value = frame["value"].fillna(0.0)
+    frame[GROWTH_VALUE] = pd.to_numeric(frame["growth_pct"], errors="coerce").fillna(0.0)
+    frame[CHANGE_VALUE] = value.where(indicator.isin(CHANGE_INDICATORS), 0.0)
+    frame[RATE_VALUE] = value.where(indicator.isin(RATE_INDICATORS), 0.0)
+    frame[LEVEL_VALUE] = value.where(indicator.isin(set(KNOWN_INDICATORS) - NOT_LEVELS), 0.0)
+    if "value_text" in frame.columns:
+        sums = frame["value_text"].where(indicator == "industry_structure").map(_structure_sum)
+        # an unreadable ratio is industry_structure_is_a_ratio's business, not this check's
+        frame[STRUCTURE_SUM] = pd.to_numeric(sums, errors="coerce").astype("float64").fillna(100.0)
+    if {"region", "year"} <= set(frame.columns):
+        usable = frame["parse_error"].isna() & indicator.isin(CORE_INDICATORS)
+        present = frame[usable].groupby(["region", "year"], dropna=False)["indicator"].agg(set)
+
+        def missing(row) -> str | None:
+            have = present.get((row["region"], row["year"]), set())
+            gaps = [c for c in CORE_INDICATORS if c not in have]
+            return ", ".join(gaps) or None
+
+        frame[CORE_MISSING] = (
+            frame.apply(missing, axis=1).astype(object) if len(frame) else pd.Series([], dtype=object)
+        )
+    frame[VINTAGE_KEY] = frame["vintage"].astype(object).where(frame["vintage"].notna(), "")
     return frame
 
 
@@ -51,7 +150,7 @@ def checks() -> list[Check]:
     from great_expectations.expectations.row_conditions import Column
 
     return [
-        *base_checks(COLUMNS),
+        *base_checks(REQUIRED_COLUMNS),
         critical(
             "region_present",
             gxe.ExpectColumnValuesToNotBeNull(column="region", mostly=DEFAULT_MOSTLY),
@@ -91,6 +190,67 @@ def checks() -> list[Check]:
             "value is missing and there is no value_text either",
             ("value", "value_text"),
         ),
+        # The extractor names what is wrong with a page (not a bulletin, core indicators not
+        # found) in parse_error; all rows of such a page go to quarantine together.
+        critical(
+            "page_is_a_readable_bulletin",
+            gxe.ExpectColumnValuesToBeNull(column="parse_error", mostly=DEFAULT_MOSTLY),
+            "the page is not a readable bulletin (parse_error says why; text is its first sentence)",
+            ("parse_error",),
+        ),
+        critical(
+            "growth_plausible",
+            gxe.ExpectColumnValuesToBeBetween(
+                column=GROWTH_VALUE,
+                min_value=-MAX_ABS_GROWTH,
+                max_value=MAX_ABS_GROWTH,
+                mostly=DEFAULT_MOSTLY,
+            ),
+            f"growth_pct is beyond ±{MAX_ABS_GROWTH:g}% (a misread figure, see text)",
+            ("growth_pct",),
+        ),
+        critical(
+            "change_plausible",
+            gxe.ExpectColumnValuesToBeBetween(
+                column=CHANGE_VALUE,
+                min_value=-MAX_ABS_GROWTH,
+                max_value=MAX_ABS_GROWTH,
+                mostly=DEFAULT_MOSTLY,
+            ),
+            f"a growth/change indicator is beyond ±{MAX_ABS_GROWTH:g}% (a misread figure, see text)",
+            ("value",),
+        ),
+        critical(
+            "rate_plausible",
+            gxe.ExpectColumnValuesToBeBetween(
+                column=RATE_VALUE, min_value=0, max_value=100, mostly=DEFAULT_MOSTLY
+            ),
+            "a rate indicator is outside 0-100% (see text)",
+            ("value",),
+        ),
+        critical(
+            "level_not_negative",
+            gxe.ExpectColumnValuesToBeBetween(column=LEVEL_VALUE, min_value=0, mostly=DEFAULT_MOSTLY),
+            "a level (amount, headcount, income) is negative (see text)",
+            ("value",),
+        ),
+        critical(
+            "structure_sums_to_100",
+            gxe.ExpectColumnValuesToBeBetween(
+                column=STRUCTURE_SUM,
+                min_value=100 - STRUCTURE_TOLERANCE,
+                max_value=100 + STRUCTURE_TOLERANCE,
+                mostly=DEFAULT_MOSTLY,
+            ),
+            f"industry_structure does not add up to 100±{STRUCTURE_TOLERANCE:g} (see text)",
+            ("value_text",),
+        ),
+        warning(
+            "core_indicators_present_per_year",
+            gxe.ExpectColumnValuesToBeNull(column=CORE_MISSING),
+            "a region and year lacks a core indicator (gdp, resident_population)",
+            ("region", "year"),
+        ),
         warning(
             "value_text_present",
             gxe.ExpectColumnValuesToNotBeNull(column="value_text"),
@@ -115,9 +275,12 @@ def checks() -> list[Check]:
             gxe.ExpectColumnValuesToNotBeNull(column="url"),
             "url is missing, so the figure cannot be traced to its bulletin",
         ),
+        # Vintage-aware since vintages exist: a later bulletin revising a year is not a duplicate.
+        # A warning: dbt's unique key test on the mart decides.
         warning(
             "one_row_per_region_year_indicator",
-            gxe.ExpectCompoundColumnsToBeUnique(column_list=["region", "year", "indicator"]),
-            "the same region, year and indicator appear more than once",
+            gxe.ExpectCompoundColumnsToBeUnique(column_list=["region", "year", "indicator", VINTAGE_KEY]),
+            "the same region, year, indicator and vintage appear more than once",
+            ("region", "year", "indicator", "vintage"),
         ),
     ]

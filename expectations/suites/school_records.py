@@ -1,10 +1,23 @@
-"""Suite for `school_records`: one row per school x graduation year x major (contract section 2)."""
+"""Suite for `school_records`: one row per school x graduation year x major (contract section 2).
+
+Besides the shape checks, two checks carry the extractor's own verdicts: a record with
+`parse_error` (a bad count, an unknown major code, a subtotal that does not add up, a student row
+that could not be counted) and a record with `superseded_by` (an earlier version of figures a later
+file corrects) is reported. The first is quarantined; the second is a warning and is loaded: both
+versions stay in `raw.school_records`, and staging keeps the later one and flags the correction."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from expectations.suites._common import DEFAULT_MOSTLY, Check, base_checks, critical, warning
+from expectations.suites._common import (
+    DEFAULT_MOSTLY,
+    Check,
+    base_checks,
+    critical,
+    no_personal_data,
+    warning,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -27,6 +40,19 @@ COLUMNS: dict[str, str] = {
     "source_file": "varchar",
     "source_row": "integer",
 }
+# Columns added by the school-records issue. Optional in a landing (older landings lack them, and
+# `derive` adds them as nulls) but loaded when present.
+OPTIONAL_COLUMNS: dict[str, str] = {
+    "sheet": "varchar",
+    "record_kind": "varchar",
+    "major_code_reported": "varchar",
+    "parse_error": "varchar",
+    "parse_error_field": "varchar",
+    "superseded_by": "varchar",
+    "is_correction": "boolean",
+}
+REQUIRED_COLUMNS = dict(COLUMNS)
+COLUMNS.update(OPTIONAL_COLUMNS)
 
 COUNT_COLUMNS = [
     "enrolment",
@@ -42,9 +68,51 @@ PLACEMENT_COLUMNS = ["employed", "further_study", "military", "not_placed"]
 PLACEMENT_TOTAL = "_placement_total"
 
 
+# The fields the extractor blames in `parse_error_field`, each with its own check, so a quarantine
+# record names the real field and a specific reason (what the extractor wrote stays in the record).
+PROBLEM_FIELDS: dict[str, str] = {
+    "school": "school is not in the row, the title or the file name",
+    "year": "year is not a year, or is not in the row, the title or the file name",
+    "major_code": "major_code is malformed, or in neither the 2021 catalogue nor the old-to-new mapping",
+    "enrolment": "enrolment is not a whole non-negative number",
+    "graduates": (
+        "graduates is not a whole non-negative number, exceeds the cohort's enrolment, "
+        "or a subtotal row's graduates does not add up"
+    ),
+    "employed": "employed is not a whole non-negative number, or destinations do not add up to graduates",
+    "further_study": "further_study is not a whole non-negative number, or destinations do not add up",
+    "military": "military is not a whole non-negative number, or destinations do not add up",
+    "not_placed": "not_placed is not a whole non-negative number, or destinations do not add up",
+    "in_field": "in_field is not a whole non-negative number, or a subtotal does not add up",
+    "employed_local": "employed_local is not a whole non-negative number, or a subtotal does not add up",
+    "destination": "a student's 毕业去向 is empty or not a known destination",
+    "id_number": "a student is listed again (same ID number); counted once",
+    "in_field_flag": "a student's 是否对口 is neither 是 nor 否",
+}
+OTHER_PROBLEM = "_problem_other"
+
+
+def _problem_column(field: str) -> str:
+    return f"_problem_{field}"
+
+
 def derive(frame: pd.DataFrame) -> pd.DataFrame:
-    """Add the sum of the four destinations, so GX can compare it with graduates row by row
-    (GX has no expectation for "column equals the sum of other columns")."""
+    """Add the helper columns some checks need: the sum of the four destinations, so GX can compare
+    it with graduates row by row (GX has no expectation for "column equals the sum of other
+    columns"), and one `_problem_<field>` column per field the extractor can blame."""
+    for column in OPTIONAL_COLUMNS:
+        if column not in frame.columns:
+            frame[column] = None
+    blamed = frame["parse_error_field"].map(
+        lambda v: {f.strip() for f in v.split(",")} if isinstance(v, str) else set()
+    )
+    has_error = frame["parse_error"].notna()
+    for field in PROBLEM_FIELDS:
+        frame[_problem_column(field)] = frame["parse_error"].where(
+            has_error & blamed.map(lambda s, f=field: f in s)
+        )
+    known = set(PROBLEM_FIELDS)
+    frame[OTHER_PROBLEM] = frame["parse_error"].where(has_error & blamed.map(lambda s: not (s & known)))
     if all(c in frame.columns for c in PLACEMENT_COLUMNS):
         # min_count: a row with any destination missing gets NaN and is not compared.
         frame[PLACEMENT_TOTAL] = frame[PLACEMENT_COLUMNS].sum(axis=1, min_count=len(PLACEMENT_COLUMNS))
@@ -63,7 +131,38 @@ def checks() -> list[Check]:
         for column in COUNT_COLUMNS
     ]
     return [
-        *base_checks(COLUMNS),
+        *base_checks(REQUIRED_COLUMNS),
+        *(
+            critical(
+                f"readable_{field}",
+                gxe.ExpectColumnValuesToBeNull(column=_problem_column(field), mostly=DEFAULT_MOSTLY),
+                f"{reason} (the record's parse_error says exactly what)",
+                (field,),
+            )
+            for field, reason in PROBLEM_FIELDS.items()
+        ),
+        critical(
+            "extractor_found_no_other_problem",
+            gxe.ExpectColumnValuesToBeNull(column=OTHER_PROBLEM, mostly=DEFAULT_MOSTLY),
+            "the extractor could not count this row (its parse_error and parse_error_field say why and where)",
+            ("parse_error",),
+        ),
+        critical(
+            "graduates_within_enrolment",
+            gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+                column_A="enrolment",
+                column_B="graduates",
+                or_equal=True,
+                ignore_row_if="either_value_is_missing",
+                mostly=DEFAULT_MOSTLY,
+            ),
+            "graduates exceed the cohort's enrolment",
+            ("graduates", "enrolment"),
+        ),
+        no_personal_data("major_name", "mobile number"),
+        no_personal_data("major_name", "ID card number"),
+        no_personal_data("school", "mobile number"),
+        no_personal_data("school", "ID card number"),
         critical(
             "school_present",
             gxe.ExpectColumnValuesToNotBeNull(column="school", mostly=DEFAULT_MOSTLY),
@@ -129,6 +228,12 @@ def checks() -> list[Check]:
             ),
             "employed_local is greater than employed",
             ("employed_local", "employed"),
+        ),
+        warning(
+            "not_superseded_by_a_correction",
+            gxe.ExpectColumnValuesToBeNull(column="superseded_by"),
+            "a later file gives this school, year and major again (superseded_by names it); the later one wins",
+            ("superseded_by",),
         ),
         warning(
             "one_row_per_school_year_major",

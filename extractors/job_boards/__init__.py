@@ -1,44 +1,152 @@
-"""Job boards: one adapter per board `kind`, shared normalise → scrub → land.
+"""Job boards: one adapter per board `kind`, shared window → fetch → scrub → normalise → land.
 
-`extract_board(board, config, partition, raw_dir)` reads `config["job_boards"][board]`, lets the
-adapter registered for its `kind` read every ad, normalises each (`normalize.normalize_ad`), masks
-personal data in every free-text field (`extractors.privacy.scrub`) and lands source
+`extract_board(board, config, partition, raw_dir, data_interval=...)` reads `config["job_boards"][board]`,
+works out the posting dates to read (the DAG run's data interval, from the board's high-water mark:
+the newest ad date of the earlier partitions' accepted landings; the whole history when there is
+none), lets the adapter registered for the board's `kind` read them page by page (checkpointed, so
+a crash resumes), masks personal data in every free-text field, normalises each ad and lands source
 `job_board_<board>`. No page bytes are stored: job pages carry recruiters' contact details."""
 
 from __future__ import annotations
 
+import json
 import logging
 import time
+from collections import Counter
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from extractors.errors import SourceError
 from extractors.http import HttpClient
-from extractors.job_boards.base import RAW_FIELDS, REGISTRY, BoardAdapter, adapter_for, register
-from extractors.job_boards.normalize import normalize_ad
+from extractors.job_boards.base import (
+    REGISTRY,
+    BoardAdapter,
+    Page,
+    RateLimiter,
+    Window,
+    adapter_for,
+    register,
+)
+from extractors.job_boards.checkpoint import Checkpoint
+from extractors.job_boards.normalize import RAW_FIELDS, normalize_ad, process_ad, scrub_ad
 from extractors.landing import LandingResult, land
-from extractors.privacy import scrub
 
-__all__ = ["RAW_FIELDS", "REGISTRY", "BoardAdapter", "adapter_for", "extract_board", "register", "scrub_ad"]
+__all__ = [
+    "RAW_FIELDS",
+    "REGISTRY",
+    "BoardAdapter",
+    "Page",
+    "RateLimiter",
+    "Window",
+    "adapter_for",
+    "extract_board",
+    "NOTHING_NEW",
+    "extraction_window",
+    "high_water_mark",
+    "normalize_ad",
+    "register",
+    "scrub_ad",
+]
 
 log = logging.getLogger("extractors.job_boards")
 
-# Free text that a recruiter typed; identifiers, URLs and dates are not scrubbed (masking a digit run
-# in a source_id would break lineage, and they carry no personal data).
-FREE_TEXT_FIELDS = ("title", "company", "salary", "education", "experience", "location", "description")
+DEFAULT_TIMEZONE = "Asia/Shanghai"  # boards print Bazhong's local dates
+# LandingResult.status of an incremental run that found no new ads (path is empty, nothing landed).
+NOTHING_NEW = "nothing_new"
 
 
-def scrub_ad(raw: dict) -> dict:
-    """A copy of a raw ad with personal data masked in every free-text field."""
-    out = dict(raw)
-    for field in FREE_TEXT_FIELDS:
-        if isinstance(out.get(field), str):
-            out[field] = scrub(out[field])
-    return out
+def _local_date(value: datetime | str, tz: str) -> datetime:
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo("UTC"))
+    return moment.astimezone(ZoneInfo(tz))
+
+
+def high_water_mark(raw_dir: str | Path, source: str, partition: str) -> date | None:
+    """The newest posting date in the accepted rows of `source`'s landings of partitions before
+    `partition` (newest validated vintage of each), or None when there is no such landing.
+
+    Only accepted rows count: an ad dated in the future by mistake is quarantined, and must not
+    push the mark past ads not yet read. Partitions at or after `partition` are ignored, so
+    re-running or backfilling a day computes the same window as the first time."""
+    source_dir = Path(raw_dir) / source
+    if not source_dir.is_dir():
+        return None
+    best: date | None = None
+    for partition_dir in sorted(p for p in source_dir.iterdir() if p.is_dir() and p.name < partition):
+        vintages = []
+        for landing in partition_dir.iterdir():
+            if not landing.is_dir() or landing.name.startswith("."):
+                continue
+            try:
+                manifest = json.loads((landing / "manifest.json").read_text(encoding="utf-8"))
+                result = json.loads((landing / "validation" / "result.json").read_text(encoding="utf-8"))
+            except (FileNotFoundError, ValueError):
+                continue
+            if result.get("success") is True:
+                vintages.append((manifest.get("landed_at", ""), landing.name, landing))
+        if not vintages:
+            continue
+        landing = max(vintages)[2]
+        with open(landing / "validation" / "accepted.jsonl", encoding="utf-8") as handle:
+            for line in handle:
+                posted = json.loads(line).get("posted_at")
+                if isinstance(posted, str) and len(posted) == 10:
+                    try:
+                        day = date.fromisoformat(posted)
+                    except ValueError:
+                        continue
+                    best = day if best is None or day > best else best
+    return best
+
+
+def extraction_window(
+    settings: dict,
+    *,
+    raw_dir: str | Path,
+    source: str,
+    partition: str,
+    data_interval: tuple[Any, Any] | None,
+) -> Window:
+    """The posting dates one run reads.
+
+    Upper end: the last local day of the run's data interval (none without an interval). Lower end:
+    the day after the high-water mark (minus the board's `lookback_days`, for boards that add or
+    edit ads after their date has passed), or the whole history on the first run. Starting from the
+    mark rather than from the interval's start also fills the days of runs that never happened; an
+    ad read twice (a lookback) is one row downstream (staging keeps one per board and id)."""
+    tz = settings.get("timezone") or DEFAULT_TIMEZONE
+    until = None
+    if data_interval is not None and data_interval[1] is not None:
+        # The interval's end is exclusive: the last day is the one before its local midnight.
+        until = (_local_date(data_interval[1], tz) - timedelta(microseconds=1)).date()
+    mark = high_water_mark(raw_dir, source, partition)
+    since = None
+    if mark is not None:
+        since = mark + timedelta(days=1 - int(settings.get("lookback_days", 0) or 0))
+    return Window(since, until)
+
+
+def _identity(board: str, settings: dict, partition: str, window: Window) -> dict:
+    return {"board": board, "url": settings.get("url"), "partition": partition, "window": window.to_dict()}
 
 
 def extract_board(
-    board: str, config: dict, partition: str, raw_dir, *, client: HttpClient | None = None
+    board: str,
+    config: dict,
+    partition: str,
+    raw_dir,
+    *,
+    client: HttpClient | None = None,
+    data_interval: tuple[Any, Any] | None = None,
+    checkpoint_dir: str | Path | None = None,
 ) -> LandingResult:
-    """Read every ad of `board`, normalise, scrub and land it as source `job_board_<board>`."""
+    """Read `board`'s ads in the run's window, scrub, normalise and land them as `job_board_<board>`.
+
+    `data_interval` is the DAG run's (start, end) (datetimes or ISO strings); without it the window
+    has no upper end. `checkpoint_dir` holds resumable progress (default `<raw_dir>/.checkpoints`)."""
     boards = config.get("job_boards") or {}
     if board not in boards:
         raise SourceError(
@@ -47,19 +155,81 @@ def extract_board(
             field="job_boards",
         )
     settings = boards[board]
+    source = f"job_board_{board}"
     adapter_cls = adapter_for(settings.get("kind", ""))
     client = client or HttpClient.from_config(config)
-    adapter = adapter_cls(board, settings, client)
+    window = extraction_window(
+        settings, raw_dir=raw_dir, source=source, partition=partition, data_interval=data_interval
+    )
+    adapter = adapter_cls(board, settings, client, window=window)
+    checkpoint = Checkpoint(
+        Path(checkpoint_dir or Path(raw_dir) / ".checkpoints") / source / partition,
+        _identity(board, settings, partition, window),
+    )
+    state, records, fetches, pages = checkpoint.load()
+    if state is None and records:
+        # the checkpoint says the last page was read: nothing left but landing it
+        resume_done = True
+    else:
+        resume_done = False
+    log.info("%s: reading window %s for partition %s", board, window, partition)
 
+    # Nothing can be posted after the last day read, nor after the day the run is for.
+    window_end = window.until or date.fromisoformat(partition)
     started = time.monotonic()
-    records = []
-    for raw in adapter.iter_records():
-        # Scrub before normalising: the dedup key and industry must never be derived from, or
-        # leak, a phone number that sat in a title.
-        records.append(normalize_ad(scrub_ad(raw)))
-    if not records and not settings.get("allow_empty", False):
+    seen = 0
+    skipped: Counter = Counter()
+    if not resume_done:
+        fetched_before = len(client.fetch_log)
+        for page in adapter.iter_pages(state):
+            pages += 1
+            seen += page.seen
+            skipped.update(page.skipped)
+            new = [process_ad(raw, window_end=window_end, signature=True) for raw in page.records]
+            records.extend(new)
+            fetches_now = fetches + client.fetch_log[fetched_before:]
+            checkpoint.save(new, len(records), page.next_state, fetches_now, pages)
+        fetches = fetches + client.fetch_log[fetched_before:]
+
+    if not records and window.since is None and not settings.get("allow_empty", False):
         raise SourceError(f"job board {board!r} yielded no ads (layout change?)", where=adapter.url)
+    if not records:
+        # An incremental run on a quiet day: the board answered (a page that lost its ads raises in
+        # the adapter), there is just nothing new since the high-water mark. Nothing is landed (an
+        # empty landing would fail validation as a broken extraction); the result says so.
+        checkpoint.clear()
+        log.info("%s: no new ads in window %s (%d seen outside it); nothing to land", board, window, seen)
+        return LandingResult(source, partition, "", "", 0, NOTHING_NEW)
+
+    # One row per ad id: a board that shifts its pages while we read (or a resumed crawl) shows
+    # some ads twice; the last read is the freshest.
+    by_id: dict[str, dict] = {}
+    unidentified = []
+    for rec in records:
+        if rec.get("source_id"):
+            by_id[rec["source_id"]] = rec
+        else:
+            unidentified.append(rec)
+    repeated = len(records) - len(by_id) - len(unidentified)
+    records = list(by_id.values()) + unidentified
     # Sorted by id so the landing's sha depends on the ads, not on the board's display order.
     records.sort(key=lambda r: (r.get("source_id") is None, r.get("source_id") or "", r.get("url") or ""))
-    log.info("%s: %d ads read in %.1fs", board, len(records), time.monotonic() - started)
-    return land(f"job_board_{board}", partition, records, raw_dir=raw_dir, fetches=client.fetch_log)
+    keys = Counter(r["dedup_key"] for r in records if r.get("dedup_key"))
+    duplicates = sum(n - 1 for n in keys.values())
+    result = land(source, partition, records, raw_dir=raw_dir, fetches=fetches)
+    checkpoint.clear()
+    log.info(
+        "%s: %d ads landed (%s) in %.1fs; window %s; %d pages, %d ids read twice, %d reposts by dedup key, "
+        "skipped outside window: %s; rate-limit waits %.1fs",
+        board,
+        len(records),
+        result.status,
+        time.monotonic() - started,
+        window,
+        pages,
+        repeated,
+        duplicates,
+        dict(skipped) or "none",
+        adapter.limiter.waited,
+    )
+    return result

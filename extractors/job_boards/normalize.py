@@ -1,31 +1,87 @@
-"""Thin normalisation of raw job ads: salary range, county, industry, education level, dedup key.
+"""Normalisation of raw job ads: pay, education, experience, place, industry, occupation, skills,
+masked description and the keys dedup works with.
 
-Every function takes the text as the board shows it and returns None for what it cannot read:
-a missing value is data the validator can count and quarantine, a guessed one is silent error.
-Deliberately simple; keyword tables are meant to grow with the real boards' vocabulary."""
+Every reader takes the text as the board shows it and returns None for what it cannot read: a
+missing value is data the validator can count and quarantine, a guessed one is silent error.
+The vocabularies (industry keywords, known employers, occupation keywords, the skills taxonomy) are
+data files in `extractors/job_boards/data/`, each row with its source, so a domain expert can grow
+them without reading this code.
+
+`normalize_jsonl(in_stream, out_stream, name=...)` is what `talent postings normalize` calls: JSON
+lines of raw ads in, JSON lines of normalised ads out (docs/job_boards.md lists every field)."""
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import json
+import logging
 import re
+import time
 import unicodedata
-from datetime import datetime
+from collections.abc import Iterable
+from datetime import date, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import IO, Any
+
+from extractors.privacy import MASKS, scrub
+
+log = logging.getLogger("extractors.job_boards.normalize")
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+RAW_FIELDS = (
+    "title",
+    "company",
+    "salary",
+    "education",
+    "experience",
+    "location",
+    "description",
+    "posted_at",
+    "headcount",
+    "source",
+    "source_id",
+    "url",
+)
+# Free text a recruiter typed: personal data is masked in every one of these before anything is
+# written. Identifiers, URLs and dates carry none (masking a digit run in an id would break lineage).
+FREE_TEXT_FIELDS = ("title", "company", "salary", "education", "experience", "location", "description")
+
+
+def _fold(text: str) -> str:
+    # NFKC folds full-width digits, letters and "～" so one set of patterns covers both widths.
+    return unicodedata.normalize("NFKC", text)
+
+
+def _read_csv(name: str) -> list[dict[str, str]]:
+    with open(DATA_DIR / name, encoding="utf-8", newline="") as handle:
+        return [{k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(handle)]
+
 
 # ---------------------------------------------------------------------------------------------
 # salary
 
 WORKING_DAYS_PER_MONTH = 21.75  # the statutory monthly average (人社部 2008)
 HOURS_PER_DAY = 8
+HOURS_PER_MONTH = WORKING_DAYS_PER_MONTH * HOURS_PER_DAY  # 174
 _UNITS = {"k": 1000, "千": 1000, "w": 10000, "万": 10000, "元": 1, None: 1}
 _NUM = r"(\d+(?:\.\d+)?)\s*(k|千|万|w|元)?"
-_RANGE = re.compile(_NUM + r"\s*(?:-|~|至|到|—|–)+\s*" + _NUM)
+_RANGE = re.compile(_NUM + r"\s*(?:-|~|至|到|—|–|－)+\s*" + _NUM)
 _SINGLE = re.compile(_NUM)
 _MONTHS = re.compile(r"(\d{1,2})\s*薪")
+# "待遇优厚" (generous pay) names no amount but is no promise to negotiate either: a parse error.
+_NEGOTIABLE = re.compile(r"面议|面谈|议薪|negotiable")
+_YEARLY = re.compile(r"年薪|/年|每年|元年|万年|/yr")
+_DAILY = re.compile(r"日薪|/天|/日|每天|元天|元日|日结")
+_HOURLY = re.compile(r"时薪|/小时|/时|每小时|元时")
+_OPEN_LOW = re.compile(r"以上|起|及以上|\+|不低于|最低")
+_OPEN_HIGH = re.compile(r"以下|以内|封顶|最高|不超过")
 
 
 def _tidy(text: str) -> str:
-    # NFKC folds full-width digits, letters and "～" so one set of patterns covers both widths.
-    return unicodedata.normalize("NFKC", text).lower().replace(",", "").replace("，", "")
+    return _fold(text).lower().replace(",", "").replace("，", "").replace(" ", "")
 
 
 def _number(value: float) -> float | int:
@@ -33,28 +89,41 @@ def _number(value: float) -> float | int:
     return int(value) if value == int(value) else value
 
 
-def parse_salary(text: str | None) -> tuple[float | int | None, float | int | None, int | None]:
-    """(salary_min, salary_max, salary_months) in CNY per month; all None when unreadable or 面议.
+def salary_fields(text: str | None) -> dict[str, Any]:
+    """salary_min, salary_max (CNY per month), salary_months, salary_negotiable, salary_parse_error.
 
-    6-8K·13薪 → (6000, 8000, 13); 4000-6000元/月 → (4000, 6000, 12); 10-15万/年 → (8333.33, 12500, 12);
-    1.5万-2万 → (15000, 20000, 12); 200元/天 → (4350, 4350, 12); 5000元以上 → (5000, None, 12)."""
-    if not text:
-        return None, None, None
-    s = _tidy(text)
-    if "面议" in s or "negotiable" in s or "待遇优厚" == s.strip():
-        return None, None, None
+    6-8K·13薪 → 6000, 8000, 13; 1.5万-2万 → 15000, 20000, 12; 10-15万/年 → 8333.33, 12500, 12;
+    200元/天 → 4350 (×21.75); 25元/小时 → 4350 (×174); 5000元以上 → 5000, None; 面议 → nulls and
+    negotiable. salary_months is 12 unless the text says "13薪" etc., and null when no amount is
+    known. Text that carries no readable amount gives nulls and a salary_parse_error naming it."""
+    out: dict[str, Any] = {
+        "salary_min": None,
+        "salary_max": None,
+        "salary_months": None,
+        "salary_negotiable": False,
+        "salary_parse_error": None,
+    }
+    if text is None or not str(text).strip():
+        return out
+    s = _tidy(str(text))
     months = None
     m = _MONTHS.search(s)
     if m:
         months = int(m.group(1))
         s = s[: m.start()] + s[m.end() :]
+    if _NEGOTIABLE.search(s) and not re.search(r"\d", s.replace("面议", "")):
+        out["salary_negotiable"] = True
+        out["salary_months"] = months
+        return out
+    if "面议" in s:
+        out["salary_negotiable"] = True  # "3000-5000元，可面议": an amount and room to negotiate
 
-    if re.search(r"年薪|/年|每年|元年|万年", s):
+    if _YEARLY.search(s):
         per_month = 1 / 12
-    elif re.search(r"日薪|/天|/日|每天|元天|元日", s):
+    elif _DAILY.search(s):
         per_month = WORKING_DAYS_PER_MONTH
-    elif re.search(r"时薪|/小时|/时|每小时", s):
-        per_month = WORKING_DAYS_PER_MONTH * HOURS_PER_DAY
+    elif _HOURLY.search(s):
+        per_month = HOURS_PER_MONTH
     else:
         per_month = 1.0
 
@@ -62,7 +131,7 @@ def parse_salary(text: str | None) -> tuple[float | int | None, float | int | No
     r = _RANGE.search(s)
     if r:
         lo_v, lo_u, hi_v, hi_u = r.groups()
-        # "6-8K", "1.5-2万": a unit written once applies to both ends.
+        # "6-8K", "1.5-2万": a unit written once applies to both ends ("8千-1.2万" keeps its own).
         lo_u = lo_u or hi_u
         hi_u = hi_u or lo_u
         lo = float(lo_v) * _UNITS[lo_u] * per_month
@@ -72,12 +141,13 @@ def parse_salary(text: str | None) -> tuple[float | int | None, float | int | No
     else:
         single = _SINGLE.search(s)
         if not single:
-            return None, None, None
+            out["salary_parse_error"] = f"no amount in salary text {text!r}"
+            return out
         value = float(single.group(1)) * _UNITS[single.group(2)] * per_month
-        tail = s[single.end() :]
-        if re.search(r"以上|起|及以上|\+", tail):
+        head, tail = s[: single.start()], s[single.end() :]
+        if _OPEN_LOW.search(tail) or re.search(r"不低于|最低|底薪|保底", head):
             lo = value
-        elif re.search(r"以下|以内|封顶", tail):
+        elif _OPEN_HIGH.search(tail) or re.search(r"最高|不超过", head):
             hi = value
         else:
             lo = hi = value
@@ -85,12 +155,86 @@ def parse_salary(text: str | None) -> tuple[float | int | None, float | int | No
     # Below 100 CNY a month is not a wage: a bare "6-8" whose unit the board dropped. Better
     # unknown than off by a factor of 1000.
     if any(v is not None and v < 100 for v in (lo, hi)):
-        return None, None, None
-    return (
-        _number(lo) if lo is not None else None,
-        _number(hi) if hi is not None else None,
-        months or 12,
-    )
+        out["salary_parse_error"] = f"amount without a unit in salary text {text!r}"
+        return out
+    out["salary_min"] = _number(lo) if lo is not None else None
+    out["salary_max"] = _number(hi) if hi is not None else None
+    out["salary_months"] = months or 12
+    return out
+
+
+def parse_salary(text: str | None) -> tuple[float | int | None, float | int | None, int | None]:
+    """(salary_min, salary_max, salary_months); all None when unreadable, missing or 面议."""
+    f = salary_fields(text)
+    return f["salary_min"], f["salary_max"], f["salary_months"]
+
+
+# ---------------------------------------------------------------------------------------------
+# experience
+
+_CN_DIGITS = {
+    "零": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+
+
+def _cn_number(text: str) -> str:
+    """ "三" → "3", "十" → "10", "十五" → "15": enough for years of experience."""
+
+    def one(m: re.Match) -> str:
+        s = m.group(0)
+        if s == "十":
+            return "10"
+        if s.startswith("十"):
+            return str(10 + _CN_DIGITS.get(s[1], 0))
+        if s.endswith("十"):
+            return str(_CN_DIGITS.get(s[0], 1) * 10)
+        if "十" in s:
+            a, b = s.split("十")
+            return str(_CN_DIGITS.get(a, 1) * 10 + _CN_DIGITS.get(b, 0))
+        return "".join(str(_CN_DIGITS[c]) for c in s)
+
+    return re.sub(r"[零一二两三四五六七八九十]+", one, text)
+
+
+def experience_years(text: str | None) -> tuple[int | None, int | None]:
+    """(experience_min_years, experience_max_years).
+
+    1-3年 → (1, 3); 5年以上 → (5, None); 1年以下 → (0, 1); 不限/无经验 → (0, None);
+    应届生 → (0, 0); unreadable or missing → (None, None)."""
+    if not text or not str(text).strip():
+        return None, None
+    s = _cn_number(_fold(str(text)).replace(" ", ""))
+    if re.search(r"应届|在校|实习生|毕业生", s):
+        return 0, 0
+    if re.search(r"不限|无经验|无需经验|无要求|不要求|经验不限|零基础|接受小白|可无经验", s):
+        return 0, None
+    r = re.search(r"(\d+(?:\.\d+)?)\s*(?:年)?\s*(?:-|~|至|到|—|–)\s*(\d+(?:\.\d+)?)\s*年", s)
+    if r:
+        lo, hi = float(r.group(1)), float(r.group(2))
+        return int(min(lo, hi)), int(max(lo, hi) + 0.999)
+    one = re.search(r"(\d+(?:\.\d+)?)\s*年", s)
+    if one:
+        years = float(one.group(1))
+        tail = s[one.end() :]
+        if re.match(r"\s*(?:以下|以内|内)", tail):
+            return 0, int(years + 0.999)
+        # "3年以上", "3年及以上", "3年经验", "3年": at least 3
+        return int(years), None
+    months = re.search(r"(\d+)\s*个?月", s)
+    if months:
+        # "6个月以上": some experience, under a year
+        return 0, 1
+    return None, None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -105,16 +249,38 @@ _COUNTY_PATTERNS = (
     ("平昌县", re.compile(r"平昌")),
 )
 _DEV_ZONE = re.compile(r"经开区|经济技术开发区|经济开发区|开发区")
+# Address lines in descriptions: "工作地点：平昌县江口镇", "地址：四川省巴中市恩阳区…".
+_ADDRESS_LINE = re.compile(
+    r"(?:工作地点|工作地址|上班地点|办公地点|公司地址|地址|地点)\s*[:：]\s*([^\n。；;]{2,40})"
+)
+_UNSPECIFIC = re.compile(r"^(?:全国|不限|远程|异地|待定|若干|多地|四川省?)$")
 
 
-def parse_county(location: str | None) -> tuple[str | None, bool | None]:
-    """(county, in_region) from a location such as "巴中·恩阳区" or "巴中 巴州区".
+def parse_county(location: str | None, description: str | None = None) -> tuple[str | None, bool | None]:
+    """(county, in_region) from a location such as "巴中·恩阳区", "巴中-恩阳区" or
+    "四川省巴中市平昌县…", helped by an address line in the description when the location is
+    missing or names only the city.
 
     A Bazhong county → (county, True); only the city → ("巴中市", True); elsewhere → (None, False);
-    no location at all → (None, None), because unknown is not the same as outside."""
+    nothing to go on → (None, None), because unknown is not the same as outside."""
+    county, in_region = _county_of(location)
+    if description and (in_region is None or county == BAZHONG_CITY):
+        for m in _ADDRESS_LINE.finditer(_fold(description)):
+            found, found_in = _county_of(m.group(1))
+            if found_in and found != BAZHONG_CITY:
+                return found, True
+            if in_region is None and found_in is not None:
+                # the location said nothing; the address says Bazhong (city only) or elsewhere
+                county, in_region = found, found_in
+    return county, in_region
+
+
+def _county_of(location: str | None) -> tuple[str | None, bool | None]:
     if not location or not location.strip():
         return None, None
-    s = unicodedata.normalize("NFKC", location).replace(" ", "")
+    s = _fold(location).replace(" ", "")
+    if _UNSPECIFIC.match(s):
+        return None, None
     for county, pattern in _COUNTY_PATTERNS:
         if pattern.search(s):
             return county, True
@@ -132,172 +298,143 @@ def parse_county(location: str | None) -> tuple[str | None, bool | None]:
 
 
 # ---------------------------------------------------------------------------------------------
-# industry
+# keyword tables (data files)
 
 OTHER_INDUSTRY = "其他"
-# Domain words: they name the industry whether they sit in a title or a company name. When several
-# match, the longest keyword wins ("电子陶瓷" is new materials although "电子" is electronics,
-# "健康管理师" is a 康养 post although a "健康管理" company is biomedicine).
-INDUSTRY_KEYWORDS: dict[str, tuple[str, ...]] = {
-    "新材料": (
-        "新材料",
-        "材料",
-        "陶瓷",
-        "电子陶瓷",
-        "石墨烯",
-        "光伏",
-        "硅能",
-        "CVD",
-        "PVD",
-        "镀膜",
-        "烧结",
-        "锂电",
-    ),
-    "生物医药": (
-        "医药",
-        "制药",
-        "药品",
-        "药业",
-        "药物",
-        "中药",
-        "药剂",
-        "药师",
-        "GMP",
-        "配方颗粒",
-        "原料药",
-        "制剂",
-        "生物科技",
-        "生物医药",
-        "生物制药",
-        "医疗器械",
-        "疫苗",
-        "健康管理",
-        "护士",
-    ),
-    "食品饮料": (
-        "食品",
-        "饮料",
-        "白酒",
-        "酒业",
-        "酿酒",
-        "酿造",
-        "调味",
-        "茶叶",
-        "茶业",
-        "冷链",
-        "农产品",
-        "农特产品",
-        "粮油",
-        "烘焙",
-        "HACCP",
-        "生态农业",
-        "自动化包装线",
-    ),
-    "文旅康养": (
-        "旅游",
-        "文旅",
-        "导游",
-        "景区",
-        "讲解员",
-        "酒店",
-        "民宿",
-        "客房",
-        "康养",
-        "养老",
-        "康复",
-        "护理员",
-        "健康管理师",
-        "文创",
-        "OTA",
-        "餐饮",
-        "温泉",
-        "度假",
-        "文化传媒",
-        "研学",
-    ),
-    "电子信息": (
-        "电子",
-        "芯片",
-        "半导体",
-        "集成电路",
-        "显示",
-        "光电",
-        "PCB",
-        "SMT",
-        "AOI",
-        "软件",
-        "开发工程师",
-        "嵌入式",
-        "通信",
-        "网络",
-        "IT运维",
-        "信息技术",
-        "数据标注",
-        "智能科技",
-    ),
-    "智能制造": (
-        "智能制造",
-        "数控",
-        "CNC",
-        "PLC",
-        "机器人",
-        "机电",
-        "智能装备",
-        "装备",
-        "机械",
-        "自动化",
-        "模具",
-        "汽车零部件",
-    ),
-}
-# Trades that every factory hires: they say "manufacturing" only when nothing else speaks.
-WEAK_INDUSTRY_KEYWORDS: dict[str, tuple[str, ...]] = {
-    "智能制造": ("焊工", "焊接", "钳工", "车工", "电工", "装配", "设备维修", "设备维护", "机修"),
-}
-# Employers whose names carry no industry word (from the planning documents).
-KNOWN_EMPLOYERS: dict[str, str] = {
-    "通友微电": "新材料",
-    "国药天江": "生物医药",
-    "高显科技": "电子信息",
-    "鑫亚商显": "电子信息",
-}
 # Words that contain an industry keyword but belong elsewhere.
-_INDUSTRY_STOPWORDS = ("电子商务", "电子邮件", "电子邮箱", "电商")
+_INDUSTRY_STOPWORDS = (
+    "电子商务",
+    "电子邮件",
+    "电子邮箱",
+    "电商",
+    "申报材料",
+    "培训材料",
+    "宣传材料",
+    "网络销售",
+)
 
 
-def _best_keyword(text: str | None, table: dict[str, tuple[str, ...]]) -> str | None:
-    if not text:
+class KeywordTable:
+    """Keywords → values. ASCII keywords match case-insensitively and only as whole tokens ("OTA"
+    must not fire inside "IOTA"); Chinese ones as substrings. Every keyword found counts, also one
+    inside a longer one ("机修" inside "机修工"), so `best` can fall back to it."""
+
+    def __init__(self, pairs: Iterable[tuple[str, Any]]):
+        self.values: dict[str, list[Any]] = {}
+        for keyword, value in pairs:
+            key = keyword.lower()
+            self.values.setdefault(key, []).append(value)
+        # Longest first, so the first hit of `best` on a length tie is the table's order.
+        self.keys = sorted(self.values, key=lambda k: -len(k))
+        self.ascii = {
+            k: re.compile(rf"(?<![a-z0-9]){re.escape(k)}(?![a-z0-9])") for k in self.keys if k.isascii()
+        }
+
+    def matches(self, text: str | None) -> list[tuple[str, list[Any]]]:
+        """Every (keyword, values) found in the text, longest keyword first."""
+        if not text:
+            return []
+        s = _fold(text).lower()
+        return [
+            (k, self.values[k])
+            for k in self.keys
+            if k in s and (k not in self.ascii or self.ascii[k].search(s))
+        ]
+
+    def best(self, text: str | None, accept=lambda value: True) -> Any:
+        """The value of the longest matching keyword whose value `accept`s (first on ties)."""
+        for _keyword, values in self.matches(text):
+            for value in values:
+                if accept(value):
+                    return value
         return None
-    s = unicodedata.normalize("NFKC", text)
+
+
+@lru_cache(maxsize=1)
+def _tables() -> dict[str, Any]:
+    industry_rows = _read_csv("industry_keywords.csv")
+    strong = [(r["keyword"], r["industry"]) for r in industry_rows if r["strength"] == "strong"]
+    weak = [(r["keyword"], r["industry"]) for r in industry_rows if r["strength"] == "weak"]
+    # In descriptions only long or Latin keywords speak: two-character words ("材料", "网络",
+    # "显示") turn up in every kind of ad text.
+    described = [(k, v) for k, v in strong if len(k) >= 3]
+    employers = [(r["employer"], r["industry"]) for r in _read_csv("employers.csv")]
+    other = [(r["keyword"], r["industry"]) for r in industry_rows if r["strength"] == "other_employer"]
+    occupations = [
+        (r["keyword"], (r["industry"] or None, r["occupation_code"]))
+        for r in _read_csv("occupation_keywords.csv")
+    ]
+    skills_rows = _read_csv("skills.csv")
+    skill_order = {r["skill"]: i for i, r in enumerate(skills_rows)}
+    skill_pairs = [
+        (syn.strip(), r["skill"]) for r in skills_rows for syn in r["synonyms"].split("|") if syn.strip()
+    ]
+    return {
+        "strong": KeywordTable(strong),
+        "weak": KeywordTable(weak),
+        "other": KeywordTable(other),
+        "described": KeywordTable(described),
+        "employers": KeywordTable(employers),
+        "occupations": KeywordTable(occupations),
+        "skills": KeywordTable(skill_pairs),
+        "skill_order": skill_order,
+    }
+
+
+def _without_stopwords(text: str | None) -> str | None:
+    if not text:
+        return text
+    s = _fold(text)
     for stop in _INDUSTRY_STOPWORDS:
         s = s.replace(stop, " ")
-    upper = s.upper()
-    best, best_len = None, 0
-    for industry, keywords in table.items():
-        for k in keywords:
-            if len(k) > best_len and (k.upper() in upper if k.isascii() else k in s):
-                best, best_len = industry, len(k)
-    return best
+    return s
 
 
-def classify_industry(title: str | None, company: str | None = None) -> str:
+def classify_industry(title: str | None, company: str | None = None, description: str | None = None) -> str:
     """Industry of an ad: a domain word in the title, else a known employer, else a domain word in
-    the company name, else a factory trade in the title, else 其他.
+    the company name, else a factory trade in the title, else a (long) domain word in the
+    description, else 其他.
 
     The title comes first because staffing agencies post for every industry; the company next
-    because "焊工" or "质检员" belong to whatever the employer makes."""
-    found = _best_keyword(title, INDUSTRY_KEYWORDS)
+    because "焊工" or "质检员" belong to whatever the employer makes. When several words match, the
+    longest wins ("电子陶瓷" is new materials although "电子" is electronics)."""
+    t = _tables()
+    title_s, company_s = _without_stopwords(title), _without_stopwords(company)
+    found = t["strong"].best(title_s) or t["employers"].best(company_s) or t["strong"].best(company_s)
     if found:
         return found
-    if company:
-        for name, industry in KNOWN_EMPLOYERS.items():
-            if name in company:
-                return industry
-    return (
-        _best_keyword(company, INDUSTRY_KEYWORDS)
-        or _best_keyword(title, WEAK_INDUSTRY_KEYWORDS)
-        or OTHER_INDUSTRY
-    )
+    if t["other"].best(company_s):
+        # a builder's welder or a property firm's electrician does not make manufacturing demand
+        return OTHER_INDUSTRY
+    return t["weak"].best(title_s) or t["described"].best(_without_stopwords(description)) or OTHER_INDUSTRY
+
+
+_ENGINEER = re.compile(r"工程师|研究员|研发")
+_MANAGER = re.compile(r"主管|经理|总监|店长|院长|厂长|主任")
+
+
+def classify_occupation(title: str | None, industry: str | None = None) -> str | None:
+    """国家职业分类大典 (2022) code of the post from its title, or None.
+
+    A keyword may be tied to an industry ("质检员" is 药物检验员 at a pharmacy maker, 电子产品检验员
+    at an electronics plant); the longest keyword that fits the ad's industry wins."""
+    hit = _tables()["occupations"].best(title, accept=lambda v: v[0] is None or v[0] == industry)
+    code = hit[1] if hit else None
+    if not code:
+        return None  # no keyword, or one that stands for "no occupation" (叉车 blocks 车工)
+    if code.startswith("6-") and _ENGINEER.search(_fold(title or "")):
+        # 大典 category 6 is production operators: the 工程师 of a line is not its operator
+        return None
+    if _MANAGER.search(_fold(title or "")):
+        return None  # managers are 大典 categories 1-2, which the seed does not carry
+    return code
+
+
+def extract_skills(*texts: str | None) -> list[str]:
+    """Canonical skill names (skills taxonomy order) found in the texts via their synonyms."""
+    t = _tables()
+    found = {value for text in texts for _, values in t["skills"].matches(text) for value in values}
+    return sorted(found, key=t["skill_order"].__getitem__)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -314,9 +451,9 @@ EDUCATION_LEVELS = (
     "doctor",
 )
 _EDUCATION_PATTERNS = (
-    ("junior_high", re.compile(r"初中")),
+    ("junior_high", re.compile(r"初中|小学")),
     # 职高 (vocational high school) is secondary, 高职 (higher vocational college) is associate.
-    ("secondary_vocational", re.compile(r"中专|中职|职高|技校|中技|职中|技工")),
+    ("secondary_vocational", re.compile(r"中专|中职|职高|技校|中技|职中|技工学校|技工")),
     ("high_school", re.compile(r"高中")),
     ("associate", re.compile(r"大专|专科|高职")),
     ("bachelor", re.compile(r"本科|学士|统招本")),
@@ -331,8 +468,8 @@ def education_level(text: str | None) -> str | None:
     "大专及以上" → associate; "中专/高中" → the lower one."""
     if not text or not text.strip():
         return None
-    s = unicodedata.normalize("NFKC", text)
-    if re.search(r"不限|无要求|无学历|不要求", s):
+    s = _fold(text)
+    if re.search(r"不限|无要求|无学历|不要求|学历不限", s):
         return "none"
     found = [level for level, pattern in _EDUCATION_PATTERNS if pattern.search(s)]
     if not found:
@@ -341,7 +478,7 @@ def education_level(text: str | None) -> str | None:
 
 
 # ---------------------------------------------------------------------------------------------
-# dates, counts and the dedup key
+# dates and counts
 
 _DATE_FORMATS = (
     "%Y-%m-%d %H:%M:%S",
@@ -358,7 +495,7 @@ def parse_date(text: str | None) -> str | None:
     """YYYY-MM-DD or None."""
     if not text:
         return None
-    s = unicodedata.normalize("NFKC", str(text)).strip()
+    s = _fold(str(text)).strip()
     for fmt in _DATE_FORMATS:
         try:
             return datetime.strptime(s, fmt).date().isoformat()
@@ -378,15 +515,50 @@ def parse_headcount(value: object) -> int | None:
         return value if value >= 0 else None
     if isinstance(value, float):
         return int(value) if value.is_integer() and value >= 0 else None
-    m = re.search(r"\d+", unicodedata.normalize("NFKC", str(value)))
+    m = re.search(r"\d+", _fold(str(value)))
     return int(m.group(0)) if m else None
+
+
+# ---------------------------------------------------------------------------------------------
+# dedup keys and the description signature
+
+_BRACKETS = re.compile(r"【[^】]*】|\[[^\]]*\]|\([^)]*\)|（[^）]*）|<[^>]*>|《[^》]*》")
+# "招聘" and "招" alone are not stripped: 招聘专员 and 招商经理 are jobs.
+_DIGITS_TO_LETTERS = str.maketrans("0123456789", "ghijklmnop")
+_TITLE_PREFIX = re.compile(
+    r"^(?:高薪诚聘|高薪急聘|高薪招聘|长期招聘|急招|急聘|诚聘|直招|急需|热招|急缺|高薪)+"
+)
+_TITLE_SUFFIX = re.compile(r"(?:急招|急聘|若干名?|数名|多名|\d+名|\d+人)+$")
+_PUNCT = re.compile(r"[\s·・•\-_—–~!！?？,，.。:：;；、|/\\*#★☆]+")
+_COMPANY_PREFIX = re.compile(r"^(?:四川省|四川)")
+_COMPANY_SUFFIX = re.compile(r"(?:股份有限公司|有限责任公司|有限公司|集团|分公司|公司)+$")
 
 
 def normalise_text_key(text: str | None) -> str:
     """Fold width and case and drop all whitespace: how two boards' copies of one ad compare equal."""
     if not text:
         return ""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).lower()
+    return re.sub(r"\s+", "", _fold(text)).lower()
+
+
+def title_key(title: str | None) -> str:
+    """The title without what boards and recruiters decorate it with: 【急招】焊工（包吃住）→ 焊工."""
+    if not title:
+        return ""
+    s = _fold(title).lower()
+    core = _BRACKETS.sub("", s)
+    core = _PUNCT.sub("", core)
+    core = _TITLE_SUFFIX.sub("", _TITLE_PREFIX.sub("", core))
+    return core or normalise_text_key(title)
+
+
+def company_key(company: str | None) -> str:
+    """The employer without province prefix and legal form: 四川通友微电科技有限公司 → 通友微电科技."""
+    if not company:
+        return ""
+    s = _PUNCT.sub("", _BRACKETS.sub("", _fold(company).lower()))
+    core = _COMPANY_SUFFIX.sub("", _COMPANY_PREFIX.sub("", s))
+    return core or normalise_text_key(company)
 
 
 def place_key(county: str | None, location: str | None) -> str:
@@ -400,50 +572,167 @@ def place_key(county: str | None, location: str | None) -> str:
 
 
 def dedup_key(title: str | None, company: str | None, place: str | None, posted_at: str | None) -> str | None:
-    """sha1 of normalised title|company|place|YYYY-MM; None when title or month is unknown.
+    """sha1 of title_key|company_key|place|YYYY-MM, its digits written as the letters g-p (40
+    letters a-p); None when title or month is unknown.
 
-    `place` is `place_key(county, location)`: the county inside Bazhong."""
+    Hex keys in the warehouse now and then hold a run like 13912345678, which every privacy check
+    downstream rightly takes for a phone number: a key without digits can never look like one."""
     if not title or not posted_at or not re.match(r"^\d{4}-\d{2}-\d{2}$", posted_at):
         return None
-    ident = "|".join((normalise_text_key(title), normalise_text_key(company), place or "", posted_at[:7]))
-    return hashlib.sha1(ident.encode("utf-8")).hexdigest()
+    ident = "|".join((title_key(title), company_key(company), place or "", posted_at[:7]))
+    return hashlib.sha1(ident.encode("utf-8")).hexdigest().translate(_DIGITS_TO_LETTERS)
+
+
+MINHASH_PERMUTATIONS = 128
+MINHASH_SEED = 20250305
+SHINGLE_SIZE = 3
+_MASK_RE = re.compile("|".join(re.escape(m) for m in MASKS))
+_NON_TEXT = re.compile(r"[\W_]+")
+_HEX_TO_LETTERS = str.maketrans("0123456789abcdef", "abcdefghijklmnop")
+
+
+def description_shingles(description: str | None) -> set[bytes]:
+    """Character 3-grams of the description without masks, spaces and punctuation."""
+    if not description:
+        return set()
+    s = _NON_TEXT.sub("", _MASK_RE.sub("", _fold(description).lower()))
+    if len(s) < SHINGLE_SIZE:
+        return {s.encode("utf-8")} if s else set()
+    return {s[i : i + SHINGLE_SIZE].encode("utf-8") for i in range(len(s) - SHINGLE_SIZE + 1)}
+
+
+def description_minhash(description: str | None) -> str | None:
+    """MinHash signature (datasketch, 128 permutations, fixed seed) of the description as 128
+    8-letter values: equal positions / 128 estimates the Jaccard similarity of two ads' texts.
+    The warehouse compares signatures to find near-duplicates (int_postings_near_duplicates_flagged).
+
+    Each 32-bit value is written in hex with the letters a-p for 0-f: a signature without digits can
+    never look like a phone or ID number to the privacy checks downstream."""
+    shingles = description_shingles(description)
+    if not shingles:
+        return None
+    from datasketch import MinHash
+
+    mh = MinHash(num_perm=MINHASH_PERMUTATIONS, seed=MINHASH_SEED)
+    mh.update_batch(sorted(shingles))
+    return "".join(f"{int(v):08x}" for v in mh.hashvalues).translate(_HEX_TO_LETTERS)
+
+
+def minhash_similarity(a: str | None, b: str | None) -> float | None:
+    """Share of equal positions of two description_minhash signatures (≈ Jaccard similarity)."""
+    if not a or not b or len(a) != len(b):
+        return None
+    n = len(a) // 8
+    return sum(a[i * 8 : i * 8 + 8] == b[i * 8 : i * 8 + 8] for i in range(n)) / n
 
 
 # ---------------------------------------------------------------------------------------------
-
-RAW_FIELDS = (
-    "title",
-    "company",
-    "salary",
-    "education",
-    "experience",
-    "location",
-    "description",
-    "posted_at",
-    "headcount",
-    "source",
-    "source_id",
-    "url",
-)
+# the record
 
 
-def normalize_ad(raw: dict) -> dict:
-    """A raw ad (RAW_FIELDS) → the landed record (contract section 2, `job_board_*`).
+def scrub_ad(raw: dict) -> dict:
+    """A copy of a raw ad with personal data masked in every free-text field."""
+    out = dict(raw)
+    for field in FREE_TEXT_FIELDS:
+        if isinstance(out.get(field), str):
+            out[field] = scrub(out[field])
+    return out
+
+
+def _as_text(value: object) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _iso_date(value: date | str | None) -> str | None:
+    if value is None:
+        return None
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
+def normalize_ad(raw: dict, *, window_end: date | str | None = None, signature: bool = False) -> dict:
+    """A raw ad (RAW_FIELDS, personal data already masked) → the normalised record.
 
     A posted_at that cannot be read is kept as the board wrote it, so the validator quarantines the
-    row with the offending value visible instead of it vanishing as a null."""
-    rec = {field: raw.get(field) for field in RAW_FIELDS}
+    row with the offending value visible instead of it vanishing as a null. `window_end` (the last
+    day the extraction covered) lets the validator refuse ads dated after it; `signature` adds the
+    description MinHash the warehouse's near-duplicate step needs."""
+    rec: dict[str, Any] = {field: raw.get(field) for field in RAW_FIELDS}
+    for field in (*FREE_TEXT_FIELDS, "source", "source_id", "url"):
+        rec[field] = _as_text(rec[field])
+    rec["parse_error"] = raw.get("parse_error")
     posted = parse_date(rec["posted_at"])
     if posted is not None:
         rec["posted_at"] = posted
     elif isinstance(rec["posted_at"], str) and not rec["posted_at"].strip():
         rec["posted_at"] = None
-    rec["headcount"] = parse_headcount(rec["headcount"])
-    rec["salary_min"], rec["salary_max"], rec["salary_months"] = parse_salary(rec["salary"])
-    rec["county"], rec["in_region"] = parse_county(rec["location"])
-    rec["industry"] = classify_industry(rec["title"], rec["company"])
+    elif rec["posted_at"] is not None:
+        rec["posted_at"] = _as_text(rec["posted_at"])
+    rec["headcount"] = parse_headcount(raw.get("headcount"))
+    rec.update(salary_fields(rec["salary"]))
     rec["education_level"] = education_level(rec["education"])
+    rec["experience_min_years"], rec["experience_max_years"] = experience_years(rec["experience"])
+    rec["county"], rec["in_region"] = parse_county(rec["location"], rec["description"])
+    rec["industry"] = classify_industry(rec["title"], rec["company"], rec["description"])
+    rec["occupation_code"] = classify_occupation(rec["title"], rec["industry"])
+    rec["skills"] = extract_skills(rec["title"], rec["description"])
+    rec["skill_tags"] = "|" + "|".join(rec["skills"]) + "|" if rec["skills"] else None
+    rec["title_key"] = title_key(rec["title"]) or None
+    rec["company_key"] = company_key(rec["company"]) or None
     rec["dedup_key"] = dedup_key(
         rec["title"], rec["company"], place_key(rec["county"], rec["location"]), posted
     )
+    rec["window_end"] = _iso_date(window_end)
+    if signature:
+        rec["description_minhash"] = description_minhash(rec["description"])
     return rec
+
+
+def process_ad(raw: dict, **kwargs: Any) -> dict:
+    """Scrub, then normalise: the dedup key and classifiers never see (or leak) a phone number."""
+    return normalize_ad(scrub_ad(raw), **kwargs)
+
+
+def normalize_jsonl(in_stream: IO[str], out_stream: IO[str], *, name: str = "<stdin>") -> dict:
+    """Read JSON lines of raw ads, write one JSON line per input line, return counts.
+
+    Each output line is the ad with personal data masked and every normalised field added (see
+    docs/job_boards.md). A line that is not a JSON object is not skipped: its output line is
+    `{"error": "<name>:<line>: …", "input": name, "line": n}` and a warning names the same place.
+    Blank lines are ignored."""
+    name = "<stdin>" if name in ("-", "") else name
+    started = time.perf_counter()
+    stats = {"input": name, "lines": 0, "records": 0, "errors": 0, "blank": 0}
+    for number, line in enumerate(in_stream, start=1):
+        stats["lines"] += 1
+        if not line.strip():
+            stats["blank"] += 1
+            continue
+        try:
+            raw = json.loads(line)
+            if not isinstance(raw, dict):
+                raise ValueError(f"expected a JSON object, got {type(raw).__name__}")
+        except ValueError as exc:
+            message = f"{name}:{number}: malformed input line: {exc}"
+            log.warning("%s", message)
+            out_stream.write(
+                json.dumps({"error": message, "input": name, "line": number}, ensure_ascii=False)
+            )
+            out_stream.write("\n")
+            stats["errors"] += 1
+            continue
+        rec = process_ad(raw)
+        extra = {k: v for k, v in raw.items() if k not in rec and k not in FREE_TEXT_FIELDS}
+        # keys the contract does not know pass through, text ones masked like the rest
+        for key, value in extra.items():
+            rec[key] = scrub(value) if isinstance(value, str) else value
+        out_stream.write(json.dumps(rec, ensure_ascii=False, sort_keys=True))
+        out_stream.write("\n")
+        stats["records"] += 1
+    elapsed = time.perf_counter() - started
+    stats["seconds"] = round(elapsed, 3)
+    stats["ads_per_second"] = round(stats["records"] / elapsed, 1) if elapsed > 0 else None
+    return stats

@@ -1,6 +1,10 @@
 """Adapter for JSON job APIs with cursor pagination (巴中招聘网 style, `kind: json_api`).
 
-`GET url?limit=N&cursor=C` → `{"code":0,"data":{"items":[…],"next_cursor":…,"total":…}}`."""
+`GET url?limit=N&cursor=C&posted_since=D&posted_until=D` →
+`{"code":0,"data":{"items":[…],"next_cursor":…,"total":…}}`. The window's dates go to the API's
+date filters; the cursor is the resume state, so a crashed crawl continues from the page after the
+last one landed. An item that is not an object, or holds a list where text belongs, becomes a record
+with `parse_error` (quarantined by the validator) instead of stopping the rest of the page."""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ import logging
 from collections.abc import Iterator
 
 from extractors.errors import SourceError
-from extractors.job_boards.base import BoardAdapter, register
+from extractors.job_boards.base import BoardAdapter, Page, register
 
 log = logging.getLogger("extractors.job_boards.zhaopin")
 
@@ -26,26 +30,28 @@ FIELD_MAP = {
     "detail_url": "url",
 }
 KNOWN_KEYS = frozenset(FIELD_MAP) | {"city", "district"}
+TEXT_FIELDS = ("source_id", "title", "company", "salary", "education", "experience", "description", "url")
 
 
 @register
 class JsonApiAdapter(BoardAdapter):
     kind = "json_api"
 
-    def iter_records(self) -> Iterator[dict]:
+    def iter_pages(self, state: dict | None = None) -> Iterator[Page]:
         page_size = int(self.settings.get("page_size", 100))
         params: dict[str, object] = {"limit": page_size}
-        for key in ("posted_since", "posted_until"):
-            if self.settings.get(key):
-                params[key] = self.settings[key]
-        cursor: str | None = None
-        seen_cursors: set[str] = set()
-        page = 0
-        count = 0
-        total = None
+        since, until = self.window.since, self.window.until
+        params["posted_since"] = since.isoformat() if since else self.settings.get("posted_since")
+        params["posted_until"] = until.isoformat() if until else self.settings.get("posted_until")
+        state = dict(state or {})
+        cursor: str | None = state.get("cursor")
+        seen_cursors: set[str] = set(state.get("seen_cursors", []))
+        page = int(state.get("page", 0))
+        count = int(state.get("count", 0))
+        total = state.get("total")
         while True:
             page += 1
-            result = self.client.get(self.url, {**params, "cursor": cursor})
+            result = self.fetch(self.url, {**params, "cursor": cursor})
             body = result.json()
             if not isinstance(body, dict) or body.get("code") != 0:
                 msg = body.get("msg") if isinstance(body, dict) else None
@@ -72,54 +78,68 @@ class JsonApiAdapter(BoardAdapter):
                     where=result.url,
                     field="data.items",
                 )
+            records = []
             recognised = 0
             for index, item in enumerate(items, start=1):
                 if not isinstance(item, dict):
-                    raise SourceError(
-                        f"item is a {type(item).__name__}, not an object",
-                        where=result.url,
-                        row=index,
-                        field="data.items",
+                    records.append(
+                        self.raw_record(
+                            parse_error=f"item {index} on page {page} is a {type(item).__name__}, "
+                            f"not an object ({result.url})"
+                        )
                     )
+                    continue
                 if KNOWN_KEYS & item.keys():
                     recognised += 1
-                yield self._to_raw(item)
-                count += 1
+                records.append(self._to_raw(item, page, index))
             if items and not recognised:
                 raise SourceError(
                     "no item on this page has any known field (layout change?)",
                     where=result.url,
                     field="data.items",
                 )
+            count += len(items)
             log.info("%s page %d: %d items (%d so far, total %s)", self.name, page, len(items), count, total)
-            if not next_cursor:
-                break
-            if next_cursor in seen_cursors:
+            if next_cursor and next_cursor in seen_cursors:
                 raise SourceError(
                     f"API returned cursor {next_cursor!r} twice (pagination loop)",
                     where=result.url,
                     field="next_cursor",
                 )
-            seen_cursors.add(next_cursor)
+            if next_cursor:
+                seen_cursors.add(next_cursor)
+            next_state = (
+                {
+                    "cursor": next_cursor,
+                    "seen_cursors": sorted(seen_cursors),
+                    "page": page,
+                    "count": count,
+                    "total": total,
+                }
+                if next_cursor
+                else None
+            )
+            yield Page(records, next_state, result.url, seen=len(items))
+            if not next_cursor:
+                break
             cursor = next_cursor
         if total is not None and total != count:
             # The board can gain ads while we page through it; worth a look, not a failure.
             log.warning("%s: API announced total=%d but %d items were read", self.name, total, count)
 
-    def _to_raw(self, item: dict) -> dict:
+    def _to_raw(self, item: dict, page: int, index: int) -> dict:
         fields = {raw: item.get(api) for api, raw in FIELD_MAP.items()}
         place = [str(item[k]).strip() for k in ("city", "district") if item.get(k) not in (None, "")]
         fields["location"] = "·".join(place) if place else None
-        for key in (
-            "source_id",
-            "title",
-            "company",
-            "salary",
-            "education",
-            "experience",
-            "description",
-            "url",
-        ):
-            if fields[key] is not None and not isinstance(fields[key], str):
-                fields[key] = str(fields[key])
+        problems = []
+        for key in TEXT_FIELDS:
+            value = fields[key]
+            if isinstance(value, (list, dict)):
+                api = next(a for a, r in FIELD_MAP.items() if r == key)
+                problems.append(f"{api} holds a {type(value).__name__}, not text")
+                fields[key] = None
+            elif value is not None and not isinstance(value, str):
+                fields[key] = str(value)
+        if problems:
+            fields["parse_error"] = f"item {index} on page {page}: " + "; ".join(problems)
         return self.raw_record(**fields)

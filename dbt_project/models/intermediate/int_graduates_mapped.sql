@@ -1,6 +1,6 @@
--- Graduates spread over industries with the major → industry crosswalk weights
--- (one row per year x school x major x industry). Majors missing from the crosswalk count
--- fully as 其他. industry_rank = 1 marks a major's main industry (largest weight).
+-- Graduates spread over occupations (国家职业分类大典 2022) with the major → occupation crosswalk
+-- weights, one row per year x school x major x occupation; the industry comes through the
+-- occupation. Majors missing from the crosswalk count fully as occupation 'unclassified' in 其他.
 
 with
 
@@ -12,13 +12,13 @@ graduates as (
 
 crosswalk as (
 
-    select * from {{ ref('major_industry_crosswalk') }}
+    select * from {{ ref('major_occupation_crosswalk') }}
 
 ),
 
-industries as (
+occupations as (
 
-    select * from {{ ref('industries') }}
+    select * from {{ ref('occupations') }}
 
 ),
 
@@ -30,7 +30,9 @@ mapped as (
         graduates.school,
         graduates.major_code,
         graduates.major_name,
-        coalesce(crosswalk.industry, '其他') as industry,
+        coalesce(crosswalk.occupation_code, 'unclassified') as occupation_code,
+        coalesce(occupations.occupation_name, '未分类') as occupation_name,
+        coalesce(occupations.industry, '其他') as industry,
         cast(coalesce(crosswalk.weight, 1) as {{ type_double() }}) as weight,
         crosswalk.major_code is not null as is_mapped,
         graduates.graduates,
@@ -40,35 +42,23 @@ mapped as (
     from graduates
     left join crosswalk
         on graduates.major_code = crosswalk.major_code
-
-),
-
-ranked as (
-
-    select
-        mapped.*,
-        row_number() over (
-            partition by mapped.supply_id
-            order by mapped.weight desc, industries.sort_order asc, mapped.industry asc
-        ) as industry_rank
-
-    from mapped
-    left join industries
-        on mapped.industry = industries.name_zh
+    left join occupations
+        on crosswalk.occupation_code = occupations.occupation_code
 
 )
 
 select
-    {{ dbt.concat(['supply_id', "'-'", 'industry']) }} as mapping_id,
+    {{ dbt.concat(['supply_id', "'-'", 'occupation_code']) }} as mapping_id,
     supply_id,
     year,
     school,
     major_code,
     major_name,
+    occupation_code,
+    occupation_name,
     industry,
     weight,
     is_mapped,
-    industry_rank,
     graduates,
     employed,
     employed_local,
@@ -76,4 +66,4 @@ select
     employed * weight as weighted_employed,
     employed_local * weight as weighted_employed_local
 
-from ranked
+from mapped

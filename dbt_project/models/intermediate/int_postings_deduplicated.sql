@@ -1,11 +1,18 @@
--- One row per job ad however many times it was posted: reposts on the same board (new id, same month)
--- and copies on other boards share a dedup_key (normalised title|company|county|month).
+-- One row per vacancy however many times it was posted: reposts on the same board (new id, same
+-- month), copies on other boards, and near-duplicate copies (reworded title, shortened employer)
+-- share a dedup_key (see int_postings_near_duplicates_flagged).
 
 with
 
 postings as (
 
     select * from {{ ref('stg_job_boards__postings') }}
+
+),
+
+vacancies as (
+
+    select * from {{ ref('int_postings_near_duplicates_flagged') }}
 
 ),
 
@@ -21,16 +28,23 @@ keyed as (
         postings.posting_id,
         postings.board,
         postings.source_id,
+        postings.url,
         postings.title,
         postings.company,
         postings.posted_at,
         postings.headcount,
         postings.salary_min,
         postings.salary_max,
+        postings.salary_months,
+        postings.salary_negotiable,
         postings.in_region,
         postings.education_level,
-        -- an ad without a key stands alone
-        coalesce(postings.dedup_key, postings.posting_id) as dedup_key,
+        postings.experience_min_years,
+        postings.experience_max_years,
+        postings.occupation_code,
+        postings.skill_tags,
+        vacancies.dedup_key,
+        vacancies.exact_key,
         -- the city itself when an in-region ad names no county
         coalesce(postings.county, case when postings.in_region then '巴中市' end) as county,
         -- industries outside the reference list count as 其他
@@ -40,6 +54,8 @@ keyed as (
         end as has_salary
 
     from postings
+    inner join vacancies
+        on postings.posting_id = vacancies.posting_id
     left join industries
         on postings.industry = industries.name_zh
 
@@ -69,6 +85,7 @@ copies as (
     select
         dedup_key,
         count(*) as copies,
+        count(distinct exact_key) as exact_groups,
         count(distinct board) as boards,
         max(headcount) as headcount,
         min(posted_at) as first_posted_at,
@@ -97,23 +114,31 @@ select
     first_copy.dedup_key,
     first_copy.posting_id as first_posting_id,
     first_copy.board as first_board,
+    first_copy.url as first_url,
     first_copy.title,
     first_copy.company,
     first_copy.county,
     first_copy.in_region,
     first_copy.industry,
+    first_copy.occupation_code,
     first_copy.education_level,
+    first_copy.experience_min_years,
+    first_copy.experience_max_years,
+    first_copy.skill_tags,
     cast({{ dbt.date_trunc('month', 'first_copy.posted_at') }} as date) as month,
     copies.first_posted_at,
     copies.last_posted_at,
     copies.copies,
+    copies.exact_groups,
     copies.boards,
     copies.headcount,
     case when salary_copy.has_salary = 1 then salary_copy.salary_min end as salary_min,
     case when salary_copy.has_salary = 1 then salary_copy.salary_max end as salary_max,
     case
         when salary_copy.has_salary = 1 then (salary_copy.salary_min + salary_copy.salary_max) / 2
-    end as salary_mid
+    end as salary_mid,
+    case when salary_copy.has_salary = 1 then salary_copy.salary_months end as salary_months,
+    first_copy.salary_negotiable
 
 from first_copy
 inner join copies

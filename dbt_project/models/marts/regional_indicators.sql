@@ -1,22 +1,72 @@
+-- Regional indicators from the statistics bulletins: one row per region x year x indicator x vintage.
+-- The latest vintage of a figure keeps the short id `region-year-indicator`, so links to the current
+-- figure survive revisions; superseded vintages get `region-year-indicator@vintage`.
+
 with
 
 indicators as (
 
-    select * from {{ ref('stg_bulletins__indicators') }}
+    select * from {{ ref('int_indicators_rolled_up') }}
+
+),
+
+latest as (
+
+    select
+        region,
+        year,
+        indicator,
+        value
+
+    from indicators
+    where is_latest_vintage
+
+),
+
+final as (
+
+    select
+        case
+            when indicators.is_latest_vintage
+                then {{ dbt.concat([
+                    'indicators.region', "'-'",
+                    "cast(indicators.year as " ~ dbt.type_string() ~ ")", "'-'",
+                    'indicators.indicator'
+                ]) }}
+            else {{ dbt.concat([
+                'indicators.region', "'-'",
+                "cast(indicators.year as " ~ dbt.type_string() ~ ")", "'-'",
+                'indicators.indicator', "'@'",
+                "coalesce(cast(indicators.vintage as " ~ dbt.type_string() ~ "), 'unversioned')"
+            ]) }}
+        end as indicator_id,
+        indicators.region,
+        indicators.year,
+        indicators.indicator,
+        indicators.value,
+        indicators.value_text,
+        indicators.unit,
+        indicators.source_sentence,
+        indicators.source_url,
+        indicators.growth_pct,
+        indicators.vintage,
+        indicators.is_latest_vintage,
+        indicators.is_derived,
+        indicators.fetched_at,
+        previous.value as previous_year_value,
+        {{ round_double('indicators.value - previous.value', 4) }} as yoy_change,
+        case
+            when indicators.unit != '%'
+                then {{ round_double(safe_divide('(indicators.value - previous.value) * 100', 'previous.value'), 4) }}
+        end as yoy_change_pct
+
+    from indicators
+    left join latest as previous
+        on
+            indicators.region = previous.region
+            and indicators.indicator = previous.indicator
+            and indicators.year = previous.year + 1
 
 )
 
-select
-    {{ dbt.concat([
-        'region', "'-'", "cast(year as " ~ dbt.type_string() ~ ")", "'-'", 'indicator'
-    ]) }} as indicator_id,
-    region,
-    year,
-    indicator,
-    value,
-    value_text,
-    unit,
-    source_sentence,
-    source_url
-
-from indicators
+select * from final

@@ -1,12 +1,13 @@
 -- Demand (unique in-region ads, by posting year) against supply (graduates, by graduation year,
--- spread over industries with the crosswalk weights) per year x industry.
+-- spread over occupations with the crosswalk weights) per year x industry x occupation.
+-- Demand carries the ad's industry and supply the occupation's, so summing over occupations gives
+-- each side's industry totals and summing over industries gives each occupation's totals.
 
 with
 
-ads as (
+demand as (
 
-    select * from {{ ref('int_postings_deduplicated') }}
-    where in_region
+    select * from {{ ref('int_postings_aggregated') }}
 
 ),
 
@@ -16,16 +17,10 @@ graduates as (
 
 ),
 
-demand as (
+indicators as (
 
-    select
-        {{ year_of('month') }} as year,
-        industry,
-        count(*) as demand_postings,
-        cast(sum(coalesce(headcount, 1)) as {{ dbt.type_bigint() }}) as demand_headcount
-
-    from ads
-    group by {{ year_of('month') }}, industry
+    select * from {{ ref('regional_indicators') }}
+    where region = '巴中市'
 
 ),
 
@@ -34,11 +29,25 @@ supply as (
     select
         year,
         industry,
+        occupation_code,
+        occupation_name,
         sum(weighted_graduates) as supply_graduates,
         sum(weighted_employed_local) as supply_employed_local
 
     from graduates
-    group by year, industry
+    group by year, industry, occupation_code, occupation_name
+
+),
+
+context as (
+
+    select
+        year,
+        max(case when indicator = 'resident_population' then value end) as resident_population_10k,
+        max(case when indicator = 'rural_labour_outflow' then value end) as rural_labour_outflow_10k
+
+    from indicators
+    group by year
 
 ),
 
@@ -47,6 +56,8 @@ joined as (
     select
         coalesce(demand.year, supply.year) as year,
         coalesce(demand.industry, supply.industry) as industry,
+        coalesce(demand.occupation_code, supply.occupation_code) as occupation_code,
+        coalesce(demand.occupation_name, supply.occupation_name) as occupation_name,
         coalesce(demand.demand_postings, 0) as demand_postings,
         coalesce(demand.demand_headcount, 0) as demand_headcount,
         {{ round_double('coalesce(supply.supply_graduates, 0)') }} as supply_graduates,
@@ -60,23 +71,33 @@ joined as (
         on
             demand.year = supply.year
             and demand.industry = supply.industry
+            and demand.occupation_code = supply.occupation_code
 
 )
 
 select
-    {{ dbt.concat(["cast(year as " ~ dbt.type_string() ~ ")", "'-'", 'industry']) }} as gap_id,
-    year,
-    industry,
-    demand_postings,
-    demand_headcount,
-    supply_graduates,
-    supply_employed_local,
-    {{ round_double(safe_divide('demand_headcount', 'supply_graduates'), 4) }} as demand_supply_ratio,
-    {{ round_double('demand_headcount - supply_graduates') }} as gap,
-    -- a ratio of 1.5 or more, or demand with no graduates at all (an unbounded ratio)
+    {{ dbt.concat([
+        "cast(joined.year as " ~ dbt.type_string() ~ ")", "'-'", 'joined.industry', "'-'", 'joined.occupation_code'
+    ]) }} as gap_id,
+    joined.year,
+    joined.industry,
+    joined.occupation_code,
+    joined.occupation_name,
+    joined.demand_postings,
+    joined.demand_headcount,
+    joined.supply_graduates,
+    joined.supply_employed_local,
+    {{ round_double(safe_divide('joined.demand_headcount', 'joined.supply_graduates'), 4) }} as demand_supply_ratio,
+    {{ round_double('joined.demand_headcount - joined.supply_graduates') }} as gap,
+    -- the shortage rule (docs/school_records.md): at least 1.5 people wanted per graduate, or
+    -- demand with no graduates at all (an unbounded ratio)
     coalesce(
-        {{ safe_divide('demand_headcount', 'supply_graduates') }} >= 1.5,
-        demand_headcount > 0
-    ) as shortage_flag
+        {{ safe_divide('joined.demand_headcount', 'joined.supply_graduates') }} >= 1.5,
+        joined.demand_headcount > 0
+    ) as shortage_flag,
+    context.resident_population_10k,
+    context.rural_labour_outflow_10k
 
 from joined
+left join context
+    on joined.year = context.year

@@ -1,4 +1,8 @@
--- Demand: unique job ads in 巴中 per month x county x industry.
+-- Demand: unique job ads in 巴中 per month x county x industry x occupation.
+
+{%- set levels = [
+    'none', 'junior_high', 'high_school', 'secondary_vocational', 'associate', 'bachelor', 'master', 'doctor'
+] %}
 
 with
 
@@ -9,9 +13,37 @@ ads as (
 
 ),
 
-postings as (
+vacancies as (
 
-    select * from {{ ref('stg_job_boards__postings') }}
+    select * from {{ ref('int_postings_near_duplicates_flagged') }}
+
+),
+
+occupations as (
+
+    select * from {{ ref('occupations') }}
+
+),
+
+classified as (
+
+    select
+        ads.dedup_key,
+        ads.month,
+        ads.county,
+        ads.industry,
+        ads.copies,
+        ads.headcount,
+        ads.salary_mid,
+        ads.education_level,
+        -- a code the occupations seed does not know counts as unclassified
+        occupations.occupation_code,
+        occupations.occupation_name,
+        coalesce(occupations.occupation_code, 'unclassified') as occupation_group
+
+    from ads
+    left join occupations
+        on ads.occupation_code = occupations.occupation_code
 
 ),
 
@@ -21,36 +53,58 @@ by_group as (
         month,
         county,
         industry,
+        occupation_group,
+        max(occupation_code) as occupation_code,
+        max(occupation_name) as occupation_name,
         count(*) as postings,
+        cast(sum(copies) as {{ dbt.type_bigint() }}) as postings_total,
         -- an ad that states no headcount (招若干人) counts as one person
         cast(sum(coalesce(headcount, 1)) as {{ dbt.type_bigint() }}) as headcount,
         count(salary_mid) as postings_with_salary,
-        {{ median('salary_mid') }} as salary_mid_median
+        {{ median('salary_mid') }} as salary_mid_median,
+        percentile_cont(0.25) within group (order by salary_mid) as salary_mid_p25,
+        percentile_cont(0.75) within group (order by salary_mid) as salary_mid_p75,
+        {%- for level in levels %}
+            sum(case when education_level = '{{ level }}' then 1 else 0 end) as education_{{ level }},
+        {%- endfor %}
+        sum(
+            case
+                when
+                    education_level is null
+                    or education_level not in (
+                        '{{ levels | join("', '") }}'
+                    )
+                    then 1
+                else 0
+            end
+        ) as education_unknown
 
-    from ads
-    group by month, county, industry
+    from classified
+    group by month, county, industry, occupation_group
 
 ),
 
 boards as (
 
-    -- boards carrying any copy (repost or cross-board copy) of the group's ads
+    -- boards carrying any copy (repost, cross-board or near-duplicate copy) of the group's ads
     select
-        ads.month,
-        ads.county,
-        ads.industry,
-        count(distinct postings.board) as boards
+        classified.month,
+        classified.county,
+        classified.industry,
+        classified.occupation_group,
+        count(distinct vacancies.board) as boards
 
-    from ads
-    inner join postings
-        on ads.dedup_key = coalesce(postings.dedup_key, postings.posting_id)
-    group by ads.month, ads.county, ads.industry
+    from classified
+    inner join vacancies
+        on classified.dedup_key = vacancies.dedup_key
+    group by classified.month, classified.county, classified.industry, classified.occupation_group
 
 )
 
 select
     {{ dbt.concat([
-        year_month('by_group.month'), "'-'", 'by_group.county', "'-'", 'by_group.industry'
+        year_month('by_group.month'), "'-'", 'by_group.county', "'-'", 'by_group.industry',
+        "'-'", 'by_group.occupation_group'
     ]) }} as demand_id,
     by_group.month,
     by_group.county,
@@ -59,7 +113,16 @@ select
     by_group.headcount,
     by_group.postings_with_salary,
     cast(by_group.salary_mid_median as {{ type_double() }}) as salary_mid_median,
-    boards.boards
+    boards.boards,
+    by_group.occupation_code,
+    by_group.occupation_name,
+    by_group.postings_total,
+    cast(by_group.salary_mid_p25 as {{ type_double() }}) as salary_mid_p25,
+    cast(by_group.salary_mid_p75 as {{ type_double() }}) as salary_mid_p75,
+    {%- for level in levels %}
+        by_group.education_{{ level }},
+    {%- endfor %}
+    by_group.education_unknown
 
 from by_group
 inner join boards
@@ -67,3 +130,4 @@ inner join boards
         by_group.month = boards.month
         and by_group.county = boards.county
         and by_group.industry = boards.industry
+        and by_group.occupation_group = boards.occupation_group

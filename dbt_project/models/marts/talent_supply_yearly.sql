@@ -8,10 +8,44 @@ graduates as (
 
 ),
 
-main_industry as (
+mapped as (
 
     select * from {{ ref('int_graduates_mapped') }}
-    where industry_rank = 1
+
+),
+
+industries as (
+
+    select * from {{ ref('industries') }}
+
+),
+
+industry_weights as (
+
+    -- a major's share per industry: the sum of its occupations' weights in that industry
+    select
+        mapped.supply_id,
+        mapped.industry,
+        sum(mapped.weight) as weight
+
+    from mapped
+    group by mapped.supply_id, mapped.industry
+
+),
+
+main_industry as (
+
+    select
+        industry_weights.supply_id,
+        industry_weights.industry,
+        row_number() over (
+            partition by industry_weights.supply_id
+            order by industry_weights.weight desc, industries.sort_order asc, industry_weights.industry asc
+        ) as industry_rank
+
+    from industry_weights
+    left join industries
+        on industry_weights.industry = industries.name_zh
 
 )
 
@@ -32,8 +66,12 @@ select
     graduates.employed_local,
     {{ safe_divide('graduates.graduates - graduates.not_placed', 'graduates.graduates') }} as placement_rate,
     {{ safe_divide('graduates.in_field', 'graduates.employed') }} as in_field_rate,
-    {{ safe_divide('graduates.employed_local', 'graduates.employed') }} as local_retention_rate
+    {{ safe_divide('graduates.employed_local', 'graduates.employed') }} as local_retention_rate,
+    graduates.is_corrected,
+    graduates.major_code_reported
 
 from graduates
 inner join main_industry
-    on graduates.supply_id = main_industry.supply_id
+    on
+        graduates.supply_id = main_industry.supply_id
+        and main_industry.industry_rank = 1

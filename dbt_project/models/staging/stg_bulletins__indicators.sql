@@ -1,3 +1,6 @@
+-- Bulletin indicators, one row per region x year x indicator x vintage. The same published version
+-- can be landed more than once (re-runs, a parser fix re-landing a page): the newest landing wins.
+
 with
 
 source as (
@@ -15,6 +18,10 @@ renamed as (
         {{ dbt.safe_cast('value', type_double()) }} as value,
         {{ clean_text('value_text') }} as value_text,
         {{ clean_text('unit') }} as unit,
+        {{ dbt.safe_cast('growth_pct', type_double()) }} as growth_pct,
+        {{ dbt.safe_cast('vintage', 'date') }} as vintage,
+        {{ dbt.safe_cast(clean_text('fetched_at'), dbt.type_timestamp()) }} as fetched_at,
+        {{ clean_text('page_sha256') }} as page_sha256,
         {{ clean_text('text') }} as source_sentence,
         {{ clean_text('url') }} as source_url,
         {{ clean_text('title') }} as source_title,
@@ -32,9 +39,9 @@ ranked as (
     select
         *,
         row_number() over (
-            partition by region, year, indicator
+            partition by region, year, indicator, vintage
             order by landed_at desc nulls last, landed_partition desc nulls last, landing desc, landing_row asc
-        ) as vintage_rank
+        ) as landing_rank
 
     from renamed
 
@@ -44,15 +51,19 @@ select
     region,
     year,
     indicator,
+    vintage,
     value,
     value_text,
     unit,
+    growth_pct,
     source_sentence,
     source_url,
     source_title,
+    fetched_at,
+    page_sha256,
     landing,
     landed_partition,
     landed_at
 
 from ranked
-where vintage_rank = 1
+where landing_rank = 1

@@ -1,8 +1,20 @@
+{#-
+    Columns the normaliser added later (issue 4; all at once) are read when the raw table has them and
+    are null otherwise, so a raw table built before them still builds. Inspected at run time only.
+-#}
+{%- set raw_postings = source('raw', 'job_postings') -%}
+{%- set raw_is_current = false -%}
+{%- if execute and adapter.get_columns_in_relation is defined -%}
+    {%- set raw_columns = adapter.get_columns_in_relation(raw_postings) | map(attribute='name') | map('lower') | list -%}
+    {%- set raw_is_current = 'description_minhash' in raw_columns -%}
+{%- endif -%}
+
+
 with
 
 source as (
 
-    select * from {{ source('raw', 'job_postings') }}
+    select * from {{ raw_postings }}
 
 ),
 
@@ -29,6 +41,15 @@ renamed as (
         {{ clean_text('industry') }} as industry,
         {{ clean_text('education_level') }} as education_level,
         {{ clean_text('dedup_key') }} as dedup_key,
+        {{ optional_raw_column(raw_is_current, 'salary_negotiable', dbt.type_boolean()) }} as salary_negotiable,
+        {{ optional_raw_column(raw_is_current, 'salary_parse_error', dbt.type_string()) }} as salary_parse_error,
+        {{ optional_raw_column(raw_is_current, 'experience_min_years', dbt.type_int()) }} as experience_min_years,
+        {{ optional_raw_column(raw_is_current, 'experience_max_years', dbt.type_int()) }} as experience_max_years,
+        {{ optional_raw_column(raw_is_current, 'occupation_code', dbt.type_string()) }} as occupation_code,
+        {{ optional_raw_column(raw_is_current, 'skill_tags', dbt.type_string()) }} as skill_tags,
+        {{ optional_raw_column(raw_is_current, 'title_key', dbt.type_string()) }} as title_key,
+        {{ optional_raw_column(raw_is_current, 'company_key', dbt.type_string()) }} as company_key,
+        {{ optional_raw_column(raw_is_current, 'description_minhash', dbt.type_string()) }} as description_minhash,
         _landing as landing,
         {{ dbt.safe_cast('_partition', 'date') }} as landed_partition,
         _landed_at as landed_at,
@@ -70,11 +91,21 @@ select
     salary_min,
     salary_max,
     salary_months,
+    coalesce(salary_negotiable, false) as salary_negotiable,
+    salary_parse_error,
     county,
     in_region,
     industry,
+    occupation_code,
     education_level,
+    experience_min_years,
+    experience_max_years,
+    -- "|GMP|HACCP|": every skill the normaliser found, fenced so a lookup cannot match inside a name
+    skill_tags,
     dedup_key,
+    title_key,
+    company_key,
+    description_minhash,
     landing,
     landed_partition,
     landed_at

@@ -1,0 +1,100 @@
+-- Bazhong's own "最缺工的职业" list: per year, occupations (summed over industries) ranked by
+-- shortage, with the rank change since the previous year. Only classified occupations with demand
+-- are ranked; the largest absolute gap (people wanted minus graduates) ranks first.
+
+with
+
+gap as (
+
+    select * from {{ ref('supply_demand_gap') }}
+    where occupation_code <> 'unclassified'
+
+),
+
+occupations as (
+
+    select * from {{ ref('occupations') }}
+
+),
+
+by_occupation as (
+
+    select
+        year,
+        occupation_code,
+        sum(demand_postings) as demand_postings,
+        sum(demand_headcount) as demand_headcount,
+        sum(supply_graduates) as supply_graduates,
+        sum(supply_employed_local) as supply_employed_local
+
+    from gap
+    group by year, occupation_code
+
+),
+
+ranked as (
+
+    select
+        by_occupation.year,
+        by_occupation.occupation_code,
+        occupations.occupation_name,
+        occupations.industry,
+        by_occupation.demand_postings,
+        by_occupation.demand_headcount,
+        {{ round_double('by_occupation.supply_graduates') }} as supply_graduates,
+        {{ round_double('by_occupation.supply_employed_local') }} as supply_employed_local,
+        {{ round_double(safe_divide('by_occupation.demand_headcount', 'by_occupation.supply_graduates'), 4) }}
+            as demand_supply_ratio,
+        {{ round_double('by_occupation.demand_headcount - by_occupation.supply_graduates') }} as gap,
+        coalesce(
+            {{ safe_divide('by_occupation.demand_headcount', 'by_occupation.supply_graduates') }} >= 1.5,
+            by_occupation.demand_headcount > 0
+        ) as shortage_flag,
+        row_number() over (
+            partition by by_occupation.year
+            order by
+                by_occupation.demand_headcount - by_occupation.supply_graduates desc,
+                by_occupation.demand_headcount desc,
+                by_occupation.occupation_code asc
+        ) as shortage_rank
+
+    from by_occupation
+    inner join occupations
+        on by_occupation.occupation_code = occupations.occupation_code
+    where by_occupation.demand_headcount > 0
+
+),
+
+with_previous as (
+
+    select
+        ranked.*,
+        previous.shortage_rank as previous_rank
+
+    from ranked
+    left join ranked as previous
+        on
+            ranked.occupation_code = previous.occupation_code
+            and ranked.year = previous.year + 1
+
+)
+
+select
+    {{ dbt.concat(["cast(year as " ~ dbt.type_string() ~ ")", "'-'", 'occupation_code']) }} as shortage_id,
+    year,
+    shortage_rank,
+    occupation_name,
+    occupation_code,
+    demand_headcount,
+    supply_graduates,
+    gap,
+    demand_supply_ratio,
+    -- positive: moved up the list (more short than last year); null when not ranked last year
+    previous_rank - shortage_rank as rank_change,
+    shortage_flag,
+    previous_rank,
+    industry,
+    demand_postings,
+    supply_employed_local
+
+from with_previous

@@ -1,0 +1,65 @@
+"""Backfilling the monthly publish DAG: three past months run through real Airflow (`airflow dags
+test publish_monthly_report`, as `talent run` and a scheduler catch-up would) give three reports,
+each with the forecast made from its own month.
+
+The warehouse is built by hand (the four marts, as in test_publish) so the test exercises the publish
+DAG alone; the full pipeline is tests/test_e2e.py's job.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import duckdb
+import pandas as pd
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+MONTHS = ("2026-06", "2026-07", "2026-08")
+
+
+@pytest.fixture(scope="module")
+def backfilled(tmp_path_factory) -> dict:
+    from test_publish import build_marts
+
+    from talent.run import airflow_env, prepare_airflow, publish_logical_date, run_dag
+
+    home = tmp_path_factory.mktemp("backfill")
+    warehouse = home / "warehouse"
+    warehouse.mkdir()
+    marts = build_marts(warehouse, first=(2024, 3), n_months=30)  # 2024-03 … 2026-08
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("TALENT_WAREHOUSE_DIR", str(warehouse))
+        mp.setenv("TALENT_DUCKDB_PATH", str(marts["path"]))
+        env = airflow_env(home / "airflow")
+    logs = home / "logs"
+    prepare_airflow(env, logs / "setup.log")
+    for month in MONTHS:
+        run_dag("publish_monthly_report", publish_logical_date(month), env, logs)
+    return {"warehouse": warehouse, "db": marts["path"], "reports": warehouse / "reports", "logs": logs}
+
+
+def test_three_backfilled_months_give_three_reports(backfilled: dict) -> None:
+    reports = backfilled["reports"]
+    assert sorted(p.name for p in reports.iterdir() if p.is_dir()) == list(MONTHS)
+    for month in MONTHS:
+        latest = reports / month / "latest"
+        assert latest.is_symlink() and (latest / "report.html").is_file(), month
+        manifest = json.loads((latest / "manifest.json").read_text(encoding="utf-8"))
+        assert manifest["month"] == month and manifest["version"] == "v1"
+        assert manifest["forecast_vintage"]["run_month"] == month
+        forecast = pd.read_csv(latest / "demand_forecast.csv", encoding="utf-8-sig")
+        assert set(forecast["run_month"]) == {f"{month}-01"}
+        page = (latest / "report.html").read_text(encoding="utf-8")
+        assert f"报告期 {int(month[:4])}年{int(month[5:])}月" in page and 'class="forecast-chart"' in page
+
+
+def test_each_month_kept_its_own_forecast_run(backfilled: dict) -> None:
+    with duckdb.connect(str(backfilled["db"]), read_only=True) as con:
+        runs = [
+            r[0]
+            for r in con.execute("select distinct run_month from marts.demand_forecast order by 1").fetchall()
+        ]
+    assert runs == [date.fromisoformat(f"{m}-01") for m in MONTHS]
