@@ -125,7 +125,9 @@ def cmd_postings_normalize(args) -> int:
         if source is not sys.stdin:
             source.close()
     logging.getLogger("talent.postings").info("normalised: %s", stats)
-    return 0
+    # Every line still has its output record (errors included), but a caller piping this into a
+    # load must be able to tell that some input was unreadable.
+    return 1 if stats.get("errors") else 0
 
 
 def cmd_schools_parse(args) -> int:
