@@ -244,7 +244,8 @@ def test_cli_contract(tmp_path):
         text=True,
     )
     for proc, name in ((from_file, str(source)), (from_stdin, "<stdin>")):
-        assert proc.returncode == 0, proc.stderr
+        # Every line gets its output record, but the exit code tells a pipeline some input was unreadable.
+        assert proc.returncode == 1, proc.stderr
         first, second = (json.loads(line) for line in proc.stdout.splitlines())
         assert (first["county"], first["salary_negotiable"], first["occupation_code"]) == (
             "南江县",
@@ -253,6 +254,12 @@ def test_cli_contract(tmp_path):
         )
         assert second["error"].startswith(f"{name}:2:")
         assert f"{name}:2" in proc.stderr  # and the log says where, too
+
+    clean = tmp_path / "clean.jsonl"
+    clean.write_text(source.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
+    ok = subprocess.run([talent, "postings", "normalize", str(clean)], capture_output=True, text=True)
+    assert ok.returncode == 0, ok.stderr
+    assert len(ok.stdout.splitlines()) == 1
 
 
 # --------------------------------------------------------------------------- the evaluation set
