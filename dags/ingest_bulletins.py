@@ -6,7 +6,7 @@ lands nothing new."""
 import pendulum
 from airflow.sdk import dag, task
 
-from talent.dag_common import RAW_BULLETINS
+from talent.dag_common import RAW_BULLETINS, TASK_DEFAULT_ARGS
 
 
 @dag(
@@ -15,7 +15,7 @@ from talent.dag_common import RAW_BULLETINS
     catchup=False,
     tags=["talent", "ingest"],
     doc_md=__doc__,
-    default_args={"retries": 2, "retry_delay": pendulum.duration(minutes=5)},
+    default_args=TASK_DEFAULT_ARGS,
 )
 def ingest_bulletins():
     @task

@@ -7,7 +7,7 @@ needs no change here and one failing board does not hide the others' data."""
 import pendulum
 from airflow.sdk import dag, task
 
-from talent.dag_common import RAW_JOB_POSTINGS
+from talent.dag_common import RAW_JOB_POSTINGS, TASK_DEFAULT_ARGS
 
 
 @dag(
@@ -16,7 +16,7 @@ from talent.dag_common import RAW_JOB_POSTINGS
     catchup=False,
     tags=["talent", "ingest"],
     doc_md=__doc__,
-    default_args={"retries": 2, "retry_delay": pendulum.duration(minutes=5)},
+    default_args=TASK_DEFAULT_ARGS,
 )
 def ingest_job_boards():
     @task

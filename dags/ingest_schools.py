@@ -4,7 +4,7 @@
 import pendulum
 from airflow.sdk import dag, task
 
-from talent.dag_common import RAW_SCHOOL_RECORDS
+from talent.dag_common import RAW_SCHOOL_RECORDS, TASK_DEFAULT_ARGS
 
 
 @dag(
@@ -13,7 +13,7 @@ from talent.dag_common import RAW_SCHOOL_RECORDS
     catchup=False,
     tags=["talent", "ingest"],
     doc_md=__doc__,
-    default_args={"retries": 2, "retry_delay": pendulum.duration(minutes=5)},
+    default_args=TASK_DEFAULT_ARGS,
 )
 def ingest_schools():
     @task

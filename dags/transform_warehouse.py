@@ -14,6 +14,7 @@ from talent.dag_common import (
     RAW_BULLETINS,
     RAW_JOB_POSTINGS,
     RAW_SCHOOL_RECORDS,
+    TASK_DEFAULT_ARGS,
     WAREHOUSE_MARTS,
 )
 
@@ -23,6 +24,7 @@ from talent.dag_common import (
     start_date=pendulum.datetime(2026, 1, 1, tz="Asia/Shanghai"),
     catchup=False,
     max_active_runs=1,
+    default_args=TASK_DEFAULT_ARGS,
     tags=["talent", "transform"],
     doc_md=__doc__,
 )

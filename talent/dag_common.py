@@ -5,6 +5,9 @@ the transform DAG is scheduled on them, and the publish DAG reads what the trans
 Kept in a module of its own so every DAG file names the same Asset objects (a typo in a
 copied URI would silently break the schedule)."""
 
+import os
+from datetime import timedelta
+
 from airflow.sdk import Asset
 
 RAW_BULLETINS = Asset(name="raw_bulletins", uri="file:///talent/warehouse/raw/bulletins", group="raw")
@@ -18,3 +21,11 @@ WAREHOUSE_MARTS = Asset(name="warehouse_marts", uri="file:///talent/warehouse/ta
 # read-write process per file. `talent run` creates it; on a server, `airflow pools set
 # duckdb_warehouse 1 "DuckDB single writer"`.
 DUCKDB_POOL = "duckdb_warehouse"
+
+# Retries ride out a flaky source or a reader briefly holding the DuckDB file when the scheduler
+# runs the DAGs. `talent run` sets TALENT_TASK_RETRIES=0: under `airflow dags test` a retry only
+# delays the report of a failure, and the user is there to re-run.
+TASK_DEFAULT_ARGS = {
+    "retries": int(os.environ.get("TALENT_TASK_RETRIES", "2")),
+    "retry_delay": timedelta(minutes=5),
+}

@@ -55,6 +55,8 @@ def airflow_env(airflow_home: Path) -> dict[str, str]:
             "AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT": "60",
             "GX_ANALYTICS_ENABLED": "False",
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+            # A failing task should fail the run now, not after the scheduler's retry delays.
+            "TALENT_TASK_RETRIES": "0",
         }
     )
     settings = get_settings()

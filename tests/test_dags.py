@@ -107,3 +107,13 @@ def test_forecast_runs_after_dbt_and_before_publish(dagbag):
     assert transform.get_task("forecast").upstream_task_ids == {"dbt_build"}
     publish = dagbag.dags["publish_monthly_report"]
     assert publish.get_task("publish").upstream_task_ids == {"forecast"}
+
+
+def test_scheduled_tasks_retry_but_talent_run_fails_fast(dagbag):
+    if "TALENT_TASK_RETRIES" in os.environ:
+        pytest.skip("TALENT_TASK_RETRIES is set in this environment")
+    for dag_id in ("ingest_bulletins", "ingest_job_boards", "ingest_schools", "transform_warehouse"):
+        assert {t.retries for t in dagbag.dags[dag_id].tasks} == {2}, dag_id
+    from talent.run import airflow_env
+
+    assert airflow_env(ROOT / ".airflow")["TALENT_TASK_RETRIES"] == "0"
