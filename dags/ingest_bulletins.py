@@ -19,10 +19,11 @@ from talent.dag_common import RAW_BULLETINS, TASK_DEFAULT_ARGS
 )
 def ingest_bulletins():
     @task
-    def extract(ds=None) -> dict:
+    def extract(dag_run=None) -> dict:
         from talent import tasks
 
-        return tasks.extract_bulletins(ds)
+        # Manual runs have no logical date in Airflow 3: the partition falls back to the trigger time.
+        return tasks.extract_bulletins(tasks.run_partition(dag_run))
 
     @task(outlets=[RAW_BULLETINS])
     def validate(landing: dict) -> dict:

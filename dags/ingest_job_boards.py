@@ -26,11 +26,13 @@ def ingest_job_boards():
         return tasks.list_job_boards()
 
     @task(max_active_tis_per_dagrun=2)
-    def extract(board: str, ds=None, data_interval_start=None, data_interval_end=None) -> dict:
+    def extract(board: str, dag_run=None, data_interval_start=None, data_interval_end=None) -> dict:
         from talent import tasks
 
-        # The run's data interval bounds the ads read; the board's high-water mark starts it.
-        return tasks.extract_job_board(board, ds, data_interval_start, data_interval_end)
+        # The run's data interval bounds the ads read (a manual run has none: everything new); the
+        # board's high-water mark starts it.
+        partition = tasks.run_partition(dag_run)
+        return tasks.extract_job_board(board, partition, data_interval_start, data_interval_end)
 
     @task(outlets=[RAW_JOB_POSTINGS])
     def validate(landing: dict) -> dict:

@@ -17,10 +17,11 @@ from talent.dag_common import RAW_SCHOOL_RECORDS, TASK_DEFAULT_ARGS
 )
 def ingest_schools():
     @task
-    def extract(ds=None) -> dict:
+    def extract(dag_run=None) -> dict:
         from talent import tasks
 
-        return tasks.extract_schools(ds)
+        # Manual runs have no logical date in Airflow 3: the partition falls back to the trigger time.
+        return tasks.extract_schools(tasks.run_partition(dag_run))
 
     @task(outlets=[RAW_SCHOOL_RECORDS])
     def validate(landing: dict) -> dict:

@@ -1,16 +1,15 @@
 """Load the checked raw landings into DuckDB, build the dbt project (staging → intermediate →
 marts, with its tests) and forecast demand from the new marts. Runs whenever any ingest DAG lands
-something new.
+something new, and marks the marts Asset updated when all of it is done, which the publish DAG follows.
 
-Every task writes the DuckDB file, which allows one writer process: they run in the one-slot
-`duckdb_warehouse` pool, and dbt runs as one task (dbt orders its own models) rather than one
-Airflow task per model."""
+Every task writes the DuckDB file, which allows one writer process: each takes the warehouse's
+writer lock (talent/writer.py) and waits its turn, and dbt runs as one task (dbt orders its own
+models) rather than one Airflow task per model."""
 
 import pendulum
 from airflow.sdk import dag, task
 
 from talent.dag_common import (
-    DUCKDB_POOL,
     RAW_BULLETINS,
     RAW_JOB_POSTINGS,
     RAW_SCHOOL_RECORDS,
@@ -29,21 +28,21 @@ from talent.dag_common import (
     doc_md=__doc__,
 )
 def transform_warehouse():
-    @task(pool=DUCKDB_POOL)
+    @task
     def load_raw() -> dict:
         from talent import tasks
 
         return tasks.load_raw()
 
-    @task(pool=DUCKDB_POOL, outlets=[WAREHOUSE_MARTS])
+    @task
     def dbt_build() -> dict:
         from talent import tasks
 
         return tasks.dbt_build()
 
-    @task(pool=DUCKDB_POOL)
+    @task(outlets=[WAREHOUSE_MARTS])
     def forecast() -> dict:
-        """Demand forecasts from the latest month (marts.demand_forecast, marts.forecast_accuracy)."""
+        """Demand forecasts from the latest month, the marts over them, and the built-marts record."""
         from talent import tasks
 
         return tasks.forecast_demand()

@@ -14,7 +14,10 @@ Units are converted to the catalogue's unit (see `CATALOGUE`): people counted in
 population, in 人 for jobs and students, money in 亿元 (万元 converted), income in 元, visits in
 万人次; "下降/减少" make growth negative.
 
-`parse_text(text)` is the core; `parse_document(bytes, content_type)` decodes and strips HTML first.
+`parse_text(text)` is the core; `parse_document(bytes, content_type)` decodes (`extractors.charset`) and
+strips HTML first.
+Longer than ~400 lines on purpose: the catalogue and one rule per indicator family are a single table
+that is read (and extended) top to bottom; decoding lives in `extractors.charset`.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from extractors.charset import decode_bytes
 from extractors.textnorm import UNIT_FACTORS, normalise, parse_number, to_unit
 
 NUM = r"(?P<num>-?\d+(?:\.\d+)?)"
@@ -525,40 +529,6 @@ _CONTAINER_CLASSES = (
     "view",
     "con",
 )
-_COMMON = set("年万亿元增长比上的和全人中产业生总值收入率地区国民经济社会发展统计公报")
-
-
-def _score(text: str) -> int:
-    return sum(1 for ch in text if ch in _COMMON)
-
-
-def decode_document(content: bytes, content_type: str | None = None) -> tuple[str, str]:
-    """Decode a saved page: a declared charset (header or <meta>) when it decodes cleanly,
-    otherwise the candidate among UTF-8, GB18030 and Big5 that reads most like a bulletin."""
-    from extractors.http import decode_bytes, header_charset, meta_charset, normalise_encoding
-
-    declared = normalise_encoding(header_charset(content_type)) or normalise_encoding(meta_charset(content))
-    if declared:
-        try:
-            return content.decode(declared), declared
-        except (UnicodeDecodeError, LookupError):
-            pass
-    if content.startswith(b"\xef\xbb\xbf"):
-        return content[3:].decode("utf-8", errors="replace"), "utf-8-sig"
-    best: tuple[int, str, str] | None = None
-    for encoding in ("utf-8", "gb18030", "big5"):
-        try:
-            decoded = content.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        score = _score(decoded)
-        if encoding == "utf-8" and score:
-            return decoded, encoding  # strict UTF-8 that reads as Chinese is never a coincidence
-        if best is None or score > best[0]:
-            best = (score, decoded, encoding)
-    if best is not None and best[0] > 0:
-        return best[1], best[2]
-    return decode_bytes(content, content_type)
 
 
 def looks_like_html(text: str) -> bool:
@@ -592,7 +562,7 @@ def html_to_text(html: str) -> tuple[str, str | None]:
 
 def parse_document(content: bytes, content_type: str | None = None) -> tuple[Parsed, str]:
     """Decode, strip HTML if it is a page, parse. Returns (parsed, encoding)."""
-    text, encoding = decode_document(content, content_type)
+    text, encoding = decode_bytes(content, content_type)
     hint = None
     if looks_like_html(text):
         text, hint = html_to_text(text)

@@ -17,6 +17,8 @@ this module is the crawl, the incremental logic and the landing shape:
   indicators (gdp, resident_population) cannot be found, lands with `parse_error` set on its rows
   (one placeholder row when nothing was read), and the validation suite quarantines them with the
   reason and the sentence. Plausibility of the values is checked by the suite as well.
+Longer than ~400 lines on purpose: crawl, vintage bookkeeping and landing of one source share the
+history of earlier landings and are easiest to follow in one place.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ from extractors.bulletin_parser import parse_title as parse_title
 from extractors.errors import SourceError
 from extractors.htmltext import parse_html
 from extractors.http import HttpClient
-from extractors.landing import LandingResult, land, list_landings
+from extractors.landing import Landing, LandingResult, land, list_landings
 from extractors.textnorm import normalise
 
 log = logging.getLogger("extractors.bulletins")
@@ -124,11 +126,6 @@ def parse_bulletin_file(path: Path) -> dict:
         "indicators": _public(parsed.indicators, keep_value_text=False),
         "unparsed_sections": parsed.unparsed_sections,
     }
-
-
-def article_text(html: str) -> str:
-    """The article body's text, one paragraph a line (the whole page if no container is found)."""
-    return html_to_text(html)[0]
 
 
 # --------------------------------------------------------------------------- crawling
@@ -228,13 +225,13 @@ def _stated_date(page_text: str) -> str | None:
     return None
 
 
-def _history(raw_dir, partition: str) -> tuple[dict[str, dict], dict[str, dict[str, str]], list[dict]]:
-    """What earlier landings hold: page sha256 → first sighting, url → {sha: vintage}, manifests."""
+def _history(raw_dir, partition: str) -> tuple[dict[str, dict], dict[str, dict[str, str]], list[Landing]]:
+    """What earlier landings hold: page sha256 → first sighting, url → {sha: vintage}, the landings."""
     pages: dict[str, dict] = {}
     by_url: dict[str, dict[str, str]] = {}
-    manifests = list_landings(SOURCE, raw_dir=raw_dir)
-    for manifest in manifests:
-        path = Path(manifest["path"]) / "records.jsonl"
+    landings = list_landings(raw_dir, SOURCE)
+    for landing in landings:
+        path = landing.path / "records.jsonl"
         try:
             lines = path.read_text(encoding="utf-8").splitlines()
         except OSError:
@@ -255,10 +252,10 @@ def _history(raw_dir, partition: str) -> tuple[dict[str, dict], dict[str, dict[s
                     "vintage": rec.get("vintage"),
                 },
             )
-            seen["partitions"].add(manifest["partition"])
+            seen["partitions"].add(landing.partition)
             if rec.get("url") and rec.get("vintage"):
                 by_url.setdefault(rec["url"], {})[sha] = rec["vintage"]
-    return pages, by_url, manifests
+    return pages, by_url, landings
 
 
 def _page_problem(parsed: Parsed, listing_title: str) -> str | None:
@@ -376,7 +373,7 @@ def extract_bulletins(
         )
     log.info("%d bulletins found, %d other entries skipped", len(bulletins), skipped)
 
-    history, by_url, manifests = _history(raw_dir, partition)
+    history, by_url, landings = _history(raw_dir, partition)
     records: list[dict] = []
     files: dict[str, bytes] = {}
     unchanged = failed = 0
@@ -456,10 +453,11 @@ def extract_bulletins(
         unchanged,
     )
     if not records:
-        newest = max(manifests, key=lambda m: (m["partition"], m.get("landed_at", "")))
-        log.info("no new or changed bulletin; newest landing is %s", newest["path"])
+        # Sorted by partition then landed_at: the last is the newest.
+        newest = landings[-1]
+        log.info("no new or changed bulletin; newest landing is %s", newest.path)
         return LandingResult(
-            SOURCE, newest["partition"], newest["path"], newest["sha256"], newest["rows"], "unchanged"
+            SOURCE, newest.partition, str(newest.path), newest.sha256, newest.rows, "unchanged"
         )
     records.sort(
         key=lambda r: (r["region"] or "", r["year"] or 0, r["vintage"] or "", r["indicator"] or "", r["url"])

@@ -44,17 +44,13 @@ def _absolutise(node: Any, base_url: str) -> Any:
     return node
 
 
-def load_sources_config(path: str | os.PathLike | None = None, *, base_url: str | None = None) -> dict:
-    """Load the sources YAML and return it with absolute URLs.
+def load_sources_config(path: str | os.PathLike, *, base_url: str | None = None) -> dict:
+    """Load the sources YAML at `path` and return it with absolute URLs.
 
-    `path` defaults to `talent.settings.get_settings().sources_config`; `base_url` (argument, else
-    the `TALENT_SOURCE_BASE_URL` environment variable, else the file's `base_url`) is what relative
-    URLs are joined to."""
-    if path is None:
-        # Imported lazily: extractors must stay usable without the talent package on the path.
-        from talent.settings import get_settings
-
-        path = get_settings().sources_config
+    The caller passes the path (the pipeline passes `talent.settings.get_settings().sources_config`;
+    the extractors never read talent's settings). `base_url` (argument, else the
+    `TALENT_SOURCE_BASE_URL` environment variable, else the file's `base_url`) is what relative URLs
+    are joined to."""
     path = Path(path)
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))

@@ -3,7 +3,10 @@
 A landing is `RAW_DIR/<source>/<partition>/<sha12>/` holding `records.jsonl`, `manifest.json` and
 optionally `files/` (original bytes). The folder name is derived from the canonical records bytes,
 so re-running an extraction that saw the same data is a no-op, and a changed source lands as a new
-vintage beside the old one instead of overwriting what downstream already read."""
+vintage beside the old one instead of overwriting what downstream already read.
+
+`list_landings` is the one reader of that layout (the loader, the job-board high-water marks and the
+report's data-quality section all use it); `newest_validated` picks per partition the vintage they use."""
 
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ import re
 import shutil
 import tempfile
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
@@ -93,7 +96,7 @@ def land(
     if not _PARTITION.match(partition):
         raise ValueError(f"partition must be YYYY-MM-DD, got {partition!r}")
     datetime.strptime(partition, "%Y-%m-%d")  # rejects 2025-02-30
-    if source not in SOURCES:
+    if source not in SOURCES and not source.startswith("job_board_"):  # boards come from the config
         log.warning("landing unknown source %s (known: %s)", source, ", ".join(SOURCES))
 
     records = list(records)
@@ -166,40 +169,131 @@ def land(
     return LandingResult(source, partition, str(final), sha, len(records), status)
 
 
-def read_manifest(landing_path: str | os.PathLike) -> dict:
-    return json.loads((Path(landing_path) / "manifest.json").read_text(encoding="utf-8"))
-
-
 def read_records(landing_path: str | os.PathLike) -> list[dict]:
     """All records of a landing, in file order."""
     with open(Path(landing_path) / "records.jsonl", encoding="utf-8") as fh:
         return [json.loads(line) for line in fh if line.strip()]
 
 
-def list_landings(source: str, *, raw_dir: str | os.PathLike, partition: str | None = None) -> list[dict]:
-    """Every complete landing of `source` (optionally one partition), by partition then `landed_at`.
+def _read_json(path: Path) -> dict | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
 
-    Each item is the manifest plus `path`. Temp folders and folders without a manifest (an
-    interrupted write cannot leave one, but a hand-made folder could) are skipped."""
-    base = Path(raw_dir) / source
-    if not base.is_dir():
-        return []
-    partitions = [base / partition] if partition else sorted(p for p in base.iterdir() if p.is_dir())
-    found = []
-    for part in partitions:
-        if not part.is_dir():
+
+def _utc_naive(text: str) -> datetime:
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment
+
+
+@dataclass(frozen=True)
+class Landing:
+    """One complete landing on disk: `<raw_dir>/<source>/<partition>/<folder>/`.
+
+    `manifest` is the parsed manifest.json; `landed_at` its `landed_at` as a naive UTC datetime."""
+
+    source: str
+    partition: str
+    folder: str  # the sha12 folder name
+    path: Path
+    landed_at: datetime
+    manifest: dict = field(compare=False, repr=False)
+
+    @property
+    def relative(self) -> str:
+        """`<source>/<partition>/<folder>`: the landing's name relative to RAW_DIR (the `_landing` column)."""
+        return f"{self.source}/{self.partition}/{self.folder}"
+
+    @property
+    def sha256(self) -> str | None:
+        return self.manifest.get("sha256")
+
+    @property
+    def rows(self) -> int | None:
+        return self.manifest.get("rows")
+
+    def validation(self) -> dict | None:
+        """The validator's `validation/result.json`, or None when the landing was never (readably) validated."""
+        return _read_json(self.path / "validation" / "result.json")
+
+    @property
+    def validated(self) -> bool:
+        """True when `validation/result.json` says success."""
+        result = self.validation()
+        return bool(result and result.get("success") is True)
+
+
+def list_landings(
+    raw_dir: str | os.PathLike, source: str | None = None, *, partition: str | None = None
+) -> list[Landing]:
+    """Every complete landing under `raw_dir`, validated or not: the one place that walks RAW_DIR.
+
+    Contract:
+    - `source=None` lists every source folder under `raw_dir` (any `[a-z][a-z0-9_]*` name, so a board
+      added in the sources config as `job_board_<board>` is found without a code change); dot folders
+      such as `.checkpoints` are never sources. `partition` restricts to one partition.
+    - A landing is a `<sha12>` folder with a readable manifest.json that has `landed_at`. Temp folders
+      (`.tmp-*`), folders without a manifest and unreadable manifests (a hand-made folder; `land`
+      cannot leave one) are skipped.
+    - Sorted by source, partition, `landed_at`, then folder name, so the newest vintage of a partition
+      is the last of its group and the order never depends on directory listing order.
+
+    The landings the loader loads (and the report's data-quality section and the job-board high-water
+    marks count) are `newest_validated(list_landings(raw_dir, source))`."""
+    base = Path(raw_dir)
+    if source is not None:
+        source_dirs = [base / source]
+    elif base.is_dir():
+        source_dirs = sorted(p for p in base.iterdir() if p.is_dir() and _SOURCE.match(p.name))
+    else:
+        source_dirs = []
+    found: list[Landing] = []
+    for source_dir in source_dirs:
+        if not source_dir.is_dir():
             continue
-        for landing in sorted(part.iterdir()):
-            if not (_SHA12.match(landing.name) and (landing / "manifest.json").is_file()):
+        partition_dirs = (
+            [source_dir / partition] if partition else sorted(p for p in source_dir.iterdir() if p.is_dir())
+        )
+        for partition_dir in partition_dirs:
+            if not partition_dir.is_dir():
                 continue
-            manifest = read_manifest(landing)
-            manifest["path"] = str(landing)
-            found.append(manifest)
-    found.sort(key=lambda m: (m["partition"], m["landed_at"]))
+            for folder in partition_dir.iterdir():
+                if not (_SHA12.match(folder.name) and folder.is_dir()):
+                    continue
+                manifest = _read_json(folder / "manifest.json")
+                if manifest is None or not manifest.get("landed_at"):
+                    continue
+                found.append(
+                    Landing(
+                        source=source_dir.name,
+                        partition=partition_dir.name,
+                        folder=folder.name,
+                        path=folder,
+                        landed_at=_utc_naive(manifest["landed_at"]),
+                        manifest=manifest,
+                    )
+                )
+    found.sort(key=lambda lnd: (lnd.source, lnd.partition, lnd.landed_at, lnd.folder))
     return found
 
 
-def latest_landing(source: str, *, raw_dir: str | os.PathLike, partition: str | None = None) -> dict | None:
-    """The newest landing (by partition, then landed_at) or None."""
-    landings = list_landings(source, raw_dir=raw_dir, partition=partition)
-    return landings[-1] if landings else None
+def newest_validated(landings: Iterable[Landing]) -> list[Landing]:
+    """Per (source, partition), the newest vintage whose validation succeeded, in input order of groups.
+
+    A newer vintage that failed or was never validated is skipped with a warning, so the last good data
+    stays; a partition with no validated vintage contributes nothing."""
+    groups: dict[tuple[str, str], list[Landing]] = {}
+    for landing in landings:
+        groups.setdefault((landing.source, landing.partition), []).append(landing)
+    chosen: list[Landing] = []
+    for vintages in groups.values():
+        for landing in sorted(vintages, key=lambda lnd: (lnd.landed_at, lnd.folder), reverse=True):
+            if landing.validated:
+                chosen.append(landing)
+                break
+            log.warning("skipping %s: no successful validation/result.json", landing.relative)
+    return chosen

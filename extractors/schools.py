@@ -24,7 +24,11 @@ a correction (更正/修正/修订/更新 in its name or title) over one that do
 published one, then file name, then row.
 
 `source_file` is the file's path under the landing's `files/` and `source_row` the 1-based row in
-the original sheet or CSV (header and title rows counted); `sheet` names the XLSX sheet."""
+the original sheet or CSV (header and title rows counted); `sheet` names the XLSX sheet.
+
+Longer than ~400 lines on purpose: finding the header, reading cells, checking subtotals, superseding
+and crawling are steps of one reading of an export that share its `Header` and record shape; the
+student-level part already lives apart (`extractors.school_students`)."""
 
 from __future__ import annotations
 
@@ -40,8 +44,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
-import charset_normalizer
-
+from extractors.charset import CharsetError, decode_bytes
 from extractors.errors import SourceError
 from extractors.htmltext import parse_html
 from extractors.http import HttpClient
@@ -98,14 +101,7 @@ RECORD_KEYS = (
     "year",
     "major_code",
     "major_name",
-    "enrolment",
-    "graduates",
-    "employed",
-    "further_study",
-    "military",
-    "not_placed",
-    "in_field",
-    "employed_local",
+    *COUNT_FIELDS,
     "source_file",
     "source_row",
     "sheet",
@@ -196,26 +192,13 @@ def find_header(rows: Sequence[Sequence[object]]) -> Header | None:
     return None
 
 
-def decode_csv(content: bytes, name: str) -> tuple[str, str]:
-    """(text, encoding) of CSV bytes: BOM, strict UTF-8, strict GB18030, then detection.
-
-    Excel on Chinese Windows saves "CSV" as GBK; HTTP servers rarely say so correctly, so the
-    bytes decide, not the Content-Type."""
-    if content.startswith(b"\xef\xbb\xbf"):
-        return content[3:].decode("utf-8"), "utf-8-sig"
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            return content.decode(encoding), encoding
-        except UnicodeDecodeError:
-            continue
-    best = charset_normalizer.from_bytes(content).best()
-    if best is None:
-        raise SourceError("cannot tell the text encoding of this CSV", where=name)
-    return str(best), best.encoding
-
-
 def read_csv(content: bytes, name: str) -> tuple[list[list[object]], str]:
-    text, encoding = decode_csv(content, name)
+    # Excel on Chinese Windows saves "CSV" as GBK and HTTP servers rarely say so correctly, so the
+    # bytes decide, not the Content-Type (which is not passed).
+    try:
+        text, encoding = decode_bytes(content, "text/csv", strict=True, where=name)
+    except CharsetError as exc:
+        raise SourceError("cannot tell the text encoding of this CSV", where=name) from exc
     rows = list(csv.reader(io.StringIO(text, newline="")))
     if find_header(rows) is None and "\t" in text[:4096]:
         rows = list(csv.reader(io.StringIO(text, newline=""), delimiter="\t"))
@@ -242,12 +225,6 @@ def read_xlsx_sheets(content: bytes, name: str) -> list[tuple[str, list[list[obj
         workbook.close()
     found = [(title, rows) for title, rows in sheets if find_header(rows) is not None]
     return found or sheets[:1]
-
-
-def read_xlsx(content: bytes, name: str) -> tuple[list[list[object]], str | None]:
-    """Rows of the first sheet that has a recognisable header."""
-    sheets = read_xlsx_sheets(content, name)
-    return (sheets[0][1] if sheets else []), None
 
 
 def parse_count(value: object) -> tuple[int | None, str | None]:

@@ -17,7 +17,7 @@ examples:
   talent run --no-sample                  whole pipeline on the sources in config/sources.yml
   talent sources serve                    serve the sample site on http://127.0.0.1:8765
   talent publish --month 2026-10          (re)publish one month's report
-  talent transform                        load checked landings and run dbt build
+  talent transform                        load checked landings, run dbt build and the forecast
 
 environment:
   TALENT_WAREHOUSE_DIR   where raw landings, quarantine, reports and the DuckDB file live (./warehouse)
@@ -25,6 +25,20 @@ environment:
   TALENT_SOURCES_CONFIG  the sources file (config/sources.yml)
   TALENT_SOURCE_BASE_URL overrides base_url in the sources file
   TALENT_AIRFLOW_HOME    Airflow's home for `talent run` (./.airflow)
+"""
+
+
+AIRFLOW_HELP = """\
+talent airflow up [--executor local|celery] [--port P] [--metadata-url URL] [--broker-url URL] [--no-sample]
+    api-server, scheduler, dag-processor and triggerer (celery: and a worker) in the foreground, logs in
+    warehouse/logs/airflow/; the bundled sample sources served beside them. Ctrl-C stops them all.
+    local: SQLite metadata in the project's AIRFLOW_HOME (.airflow/, or TALENT_AIRFLOW_HOME).
+    celery: PostgreSQL metadata at 127.0.0.1:5432 (database talent_airflow, created if missing) and
+    the Redis broker at 127.0.0.1:6379.
+talent airflow init [same options]
+    migrate the metadata DB and create what the DAGs need, then exit (idempotent).
+talent airflow -- ARGS
+    the airflow CLI with the same environment as the last `up`, e.g. `talent airflow -- dags list`.
 """
 
 
@@ -77,13 +91,18 @@ def cmd_sources_generate(args) -> int:
 
 
 def cmd_sources_serve(args) -> int:
-    from sample_sources.generate import generate_site
+    from extractors.config import load_sources_config
     from sample_sources.server import serve_forever
+    from talent.sample import SampleSpec, prepare_sample_site
 
-    site = Path(args.dir) if args.dir else get_settings().sample_site_dir
+    settings = get_settings()
+    site = Path(args.dir) if args.dir else settings.sample_site_dir
+    spec = SampleSpec(args.seed, args.postings, args.end_month)
     if not (site / "truth.json").exists():
         print(f"no sample site in {site}: generating one (seed {args.seed}, {args.postings} postings)")
-        generate_site(site, seed=args.seed, postings=args.postings, end_month=args.end_month)
+    # The e-mailed school files go to the warehouse inbox, as `talent run` and `talent airflow up` do.
+    config = load_sources_config(settings.sources_config)
+    prepare_sample_site(settings, config, spec, site_dir=site, keep_existing=True)
     print(f"serving {site} on http://{args.host}:{args.port} (Ctrl-C stops)")
     try:
         serve_forever(site, args.host, args.port)
@@ -92,10 +111,53 @@ def cmd_sources_serve(args) -> int:
     return 0
 
 
+def cmd_airflow(args) -> int:
+    from talent import airflow_stack
+    from talent.airflow_env import EXECUTORS
+
+    rest = list(args.airflow_args)
+    if rest[:1] == ["--"]:
+        return airflow_stack.passthrough(rest[1:])
+    action = rest[0] if rest else "up"
+    if action not in ("up", "init"):
+        return airflow_stack.passthrough(rest)
+    opts = argparse.ArgumentParser(prog=f"talent airflow {action}", description=AIRFLOW_HELP)
+    opts.add_argument("--executor", choices=sorted(EXECUTORS), default="local")
+    opts.add_argument("--port", type=int, default=airflow_stack.DEFAULT_API_PORT, help="api-server port")
+    opts.add_argument(
+        "--metadata-url",
+        help="SQLAlchemy URL of the metadata DB (celery default: "
+        "postgresql+psycopg2://postgres@127.0.0.1:5432/talent_airflow)",
+    )
+    opts.add_argument("--broker-url", help="Celery broker (default redis://127.0.0.1:6379/0)")
+    opts.add_argument("--no-sample", action="store_true", help="do not serve the bundled sample sources")
+    opts.add_argument("--seed", type=int, default=42, help="sample generator seed (default 42)")
+    opts.add_argument(
+        "--postings", type=int, default=3000, help="job-board items in the sample (default 3000)"
+    )
+    opts.add_argument("--end-month", type=_month, default="2026-10", help="last month of sample postings")
+    options = opts.parse_args(rest[1:])
+    config = airflow_stack.StackConfig(
+        options.executor, options.port, options.metadata_url, options.broker_url
+    )
+    if action == "init":
+        from talent.airflow_env import default_airflow_home, init_airflow
+
+        home = default_airflow_home()
+        init_airflow(config.env(home), get_settings().warehouse_dir / "logs" / "airflow" / "init.log")
+        print(f"airflow metadata ready ({config.executor} executor, home {home})")
+        return 0
+    from talent.sample import SampleSpec
+
+    spec = SampleSpec(options.seed, options.postings, options.end_month)
+    return airflow_stack.up(config, sample=not options.no_sample, sample_spec=spec)
+
+
 def cmd_transform(args) -> int:
     from talent import tasks
 
-    _print_json({"load": tasks.load_raw(), "dbt": tasks.dbt_build()})
+    # The transform DAG's three steps: the forecast step also builds the dbt models over its tables.
+    _print_json({"load": tasks.load_raw(), "dbt": tasks.dbt_build(), "forecast": tasks.forecast_demand()})
     return 0
 
 
@@ -142,6 +204,14 @@ def cmd_forecast_evaluate(args) -> int:
     from talent.forecast import evaluate_csv
 
     print(json.dumps(evaluate_csv(Path(args.file), horizon=args.horizon), ensure_ascii=False, sort_keys=True))
+    return 0
+
+
+def cmd_forecast_export(args) -> int:
+    from talent.forecast import export_series_csv
+
+    count = export_series_csv(get_settings().duckdb_path, Path(args.file), args.month)
+    print(f"{count} series written to {args.file}")
     return 0
 
 
@@ -192,7 +262,18 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8765)
     serve.set_defaults(func=cmd_sources_serve)
 
-    transform = sub.add_parser("transform", help="load checked raw landings into DuckDB and run dbt build")
+    airflow = sub.add_parser(
+        "airflow",
+        help="the real Airflow stack (`talent airflow up`), or the airflow CLI (`talent airflow -- ARGS`)",
+        description=AIRFLOW_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    airflow.add_argument("airflow_args", nargs=argparse.REMAINDER, metavar="up|init|-- ARGS")
+    airflow.set_defaults(func=cmd_airflow)
+
+    transform = sub.add_parser(
+        "transform", help="load checked raw landings into DuckDB, run dbt build and forecast demand"
+    )
     transform.set_defaults(func=cmd_transform)
 
     publish = sub.add_parser("publish", help="publish the monthly report for a month")
@@ -250,6 +331,17 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("file", metavar="FILE.csv")
     evaluate.add_argument("--horizon", type=int, default=12, help="months ahead to test (default 12)")
     evaluate.set_defaults(func=cmd_forecast_evaluate)
+    export = forecast_sub.add_parser(
+        "export",
+        help="write the series the pipeline forecasts as a CSV (input for evaluate)",
+        description="Read the demand series from the warehouse marts (read-only) as the forecast step builds "
+        "them and write them as a series_id,month,value CSV.",
+    )
+    export.add_argument("file", metavar="OUT.csv")
+    export.add_argument(
+        "--month", type=_month, help="last month of history (default: the latest month with postings)"
+    )
+    export.set_defaults(func=cmd_forecast_export)
     return parser
 
 

@@ -25,12 +25,13 @@ def dbt_executable() -> str:
     return str(candidate) if candidate.exists() else "dbt"
 
 
-def run_dbt(args: list[str], *, target: str | None = None) -> dict:
+def run_dbt(args: list[str], *, target: str | None = None, duckdb_path: Path | None = None) -> dict:
+    """Run dbt on the warehouse (or on ``duckdb_path``, a copy the writer swaps in afterwards)."""
     settings = get_settings()
     project = settings.dbt_project_dir
     work = settings.warehouse_dir / "dbt"
     env = dict(os.environ)
-    env["TALENT_DUCKDB_PATH"] = str(settings.duckdb_path)
+    env["TALENT_DUCKDB_PATH"] = str(duckdb_path or settings.duckdb_path)
     # Keep dbt's target/ and logs/ with the warehouse they describe, so test runs in temp
     # warehouses never write into the repository.
     env.setdefault("DBT_TARGET_PATH", str(work / "target"))

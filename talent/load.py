@@ -2,7 +2,9 @@
 
 For every source, `load_raw` takes the landings whose `validation/result.json` says success, keeps
 the newest vintage per partition (by manifest `landed_at`; a newer vintage that failed or was never
-validated is skipped with a warning, so the last good data stays), and rebuilds its `raw` table
+validated is skipped with a warning, so the last good data stays: `extractors.landing.list_landings`
+and `newest_validated`, the same selection the job-board high-water marks and the report's
+data-quality section use), and rebuilds its `raw` table
 from their `validation/accepted.jsonl` with DuckDB's `read_json` and explicit column types.
 
 Lineage columns:
@@ -21,14 +23,12 @@ never a mix; a source with no landings still gets its (zero-row) table so dbt al
 
 from __future__ import annotations
 
-import json
 import logging
 import os
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 from expectations.suites import bulletins, job_board, school_records
+from extractors.landing import Landing, list_landings, newest_validated
 
 log = logging.getLogger(__name__)
 
@@ -48,67 +48,17 @@ LINEAGE_COLUMNS = {
 }
 
 
-@dataclass(frozen=True)
-class Landing:
-    source: str
-    partition: str
-    path: Path
-    relative: str  # <source>/<partition>/<sha12>
-    landed_at: datetime  # naive UTC
-
-
 def _sql_str(value: str | os.PathLike[str]) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def _parse_landed_at(text: str) -> datetime:
-    moment = datetime.fromisoformat(text)
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC).replace(tzinfo=None)
-    return moment
-
-
-def _read_json(path: Path) -> dict | None:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-
-
-def select_landings(raw_dir: str | os.PathLike[str], source: str) -> list[Landing]:
-    """The landings of `source` to load: newest successfully validated vintage per partition."""
-    source_dir = Path(raw_dir) / source
-    chosen: list[Landing] = []
-    if not source_dir.is_dir():
-        return chosen
-    for partition_dir in sorted(p for p in source_dir.iterdir() if p.is_dir()):
-        vintages = []
-        for landing_dir in sorted(
-            p for p in partition_dir.iterdir() if p.is_dir() and not p.name.startswith(".")
-        ):
-            manifest = _read_json(landing_dir / "manifest.json")
-            if manifest is None or "landed_at" not in manifest:
-                continue  # an incomplete landing (no manifest yet) is not a vintage
-            result = _read_json(landing_dir / "validation" / "result.json")
-            vintages.append((manifest, landing_dir, bool(result and result.get("success") is True)))
-        # Newest first; the directory name breaks ties so the choice never depends on listing order.
-        vintages.sort(key=lambda v: (_parse_landed_at(v[0]["landed_at"]), v[1].name), reverse=True)
-        for manifest, landing_dir, ok in vintages:
-            relative = f"{source}/{partition_dir.name}/{landing_dir.name}"
-            if not ok:
-                log.warning("skipping %s: no successful validation/result.json", relative)
-                continue
-            chosen.append(
-                Landing(
-                    source=source,
-                    partition=partition_dir.name,
-                    path=landing_dir,
-                    relative=relative,
-                    landed_at=_parse_landed_at(manifest["landed_at"]),
-                )
-            )
-            break
-    return chosen
+def table_of(source: str) -> str | None:
+    """The raw table a source loads into: its TABLES entry, or `job_postings` for any other
+    `job_board_<board>` (a board added in the sources config lands there without a code change)."""
+    for table, (sources, _) in TABLES.items():
+        if source in sources:
+            return table
+    return "job_postings" if source.startswith("job_board_") else None
 
 
 def _select_sql(landing: Landing, columns: dict[str, str]) -> str:
@@ -142,32 +92,16 @@ def _empty_table_sql(table: str, columns: dict[str, str]) -> str:
     return f"create or replace table raw.{table} ({cols})"
 
 
-def _sources(table: str, sources: tuple[str, ...], raw_dir: str | os.PathLike[str]) -> list[str]:
-    """The table's sources, plus for job postings every other `job_board_<board>` landed (a board
-    added in the sources config lands there without a code change)."""
-    found = list(sources)
-    if table == "job_postings" and Path(raw_dir).is_dir():
-        found += sorted(
-            p.name
-            for p in Path(raw_dir).iterdir()
-            if p.is_dir() and p.name.startswith("job_board_") and p.name not in found
-        )
-    return found
-
-
 def load_raw(duckdb_path: str | os.PathLike[str], raw_dir: str | os.PathLike[str]) -> dict[str, int]:
     """Replace `raw.bulletin_indicators`, `raw.job_postings` and `raw.school_records` from the
     validated landings under `raw_dir`; returns {table: rows}. See the module docstring."""
     import duckdb
 
-    plan: dict[str, list[Landing]] = {
-        table: [
-            landing
-            for source in _sources(table, sources, raw_dir)
-            for landing in select_landings(raw_dir, source)
-        ]
-        for table, (sources, _) in TABLES.items()
-    }
+    plan: dict[str, list[Landing]] = {table: [] for table in TABLES}
+    for landing in newest_validated(list_landings(raw_dir)):
+        table = table_of(landing.source)
+        if table is not None:
+            plan[table].append(landing)
     Path(duckdb_path).parent.mkdir(parents=True, exist_ok=True)
     counts: dict[str, int] = {}
     con = duckdb.connect(str(duckdb_path))

@@ -9,6 +9,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# The region this deployment reports on: the forecast's city-total series, the report's title and
+# its "全市" rows all use this one name. Reports are dated in its time zone.
+CITY = "巴中市"
+REPORT_TIMEZONE = "Asia/Shanghai"
+
 
 def _path(env: str, default: Path) -> Path:
     value = os.environ.get(env)
@@ -22,29 +27,12 @@ class Settings:
     duckdb_path: Path
     sources_config: Path
 
-    @property
-    def raw_dir(self) -> Path:
-        return self.warehouse_dir / "raw"
-
-    @property
-    def quarantine_dir(self) -> Path:
-        return self.warehouse_dir / "quarantine"
-
-    @property
-    def reports_dir(self) -> Path:
-        return self.warehouse_dir / "reports"
-
-    @property
-    def inbox_dir(self) -> Path:
-        return self.warehouse_dir / "inbox"
-
-    @property
-    def sample_site_dir(self) -> Path:
-        return self.warehouse_dir / "sample_site"
-
-    @property
-    def dbt_project_dir(self) -> Path:
-        return self.root / "dbt_project"
+    # Everything generated lives under the warehouse folder; the dbt project is code, beside talent/.
+    raw_dir = property(lambda self: self.warehouse_dir / "raw")
+    quarantine_dir = property(lambda self: self.warehouse_dir / "quarantine")
+    reports_dir = property(lambda self: self.warehouse_dir / "reports")
+    sample_site_dir = property(lambda self: self.warehouse_dir / "sample_site")
+    dbt_project_dir = property(lambda self: self.root / "dbt_project")
 
 
 def get_settings() -> Settings:

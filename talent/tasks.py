@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import logging
 
-from talent.settings import get_settings
+from talent.settings import REPORT_TIMEZONE, get_settings
 
 log = logging.getLogger(__name__)
-
-REPORT_TIMEZONE = "Asia/Shanghai"
 
 
 def _sources_config() -> dict:
@@ -22,10 +20,17 @@ def _sources_config() -> dict:
     return load_sources_config(get_settings().sources_config)
 
 
-def extract_bulletins(partition: str) -> dict:
-    from extractors.bulletins import extract_bulletins as run
+def run_partition(dag_run) -> str:
+    """The date (YYYY-MM-DD, UTC as Airflow's ``ds``) a run lands its data under: its logical date,
+    or for a run triggered by hand, which has no logical date in Airflow 3, the time it was triggered."""
+    when = dag_run.logical_date or dag_run.run_after
+    return when.date().isoformat()
 
-    return run(_sources_config(), partition, get_settings().raw_dir).to_dict()
+
+def extract_bulletins(partition: str) -> dict:
+    from extractors.bulletins import extract_bulletins
+
+    return extract_bulletins(_sources_config(), partition, get_settings().raw_dir).to_dict()
 
 
 def list_job_boards() -> list[str]:
@@ -59,57 +64,115 @@ def summarize_job_boards(validations: list[dict]) -> dict:
     return summarize(validations, get_settings().raw_dir)
 
 
-def school_inbox_dir(config: dict | None = None):
-    """The folder people drop school exports into (`schools.inbox`, relative to the warehouse)."""
-    config = config or _sources_config()
-    return get_settings().warehouse_dir / (config.get("schools") or {}).get("inbox", "inbox/schools")
-
-
 def extract_schools(partition: str) -> dict:
-    from extractors.schools import extract_schools as run
+    from extractors.schools import extract_schools
+    from talent.sample import school_inbox_dir
 
-    config = _sources_config()
-    return run(config, partition, get_settings().raw_dir, school_inbox_dir(config)).to_dict()
+    settings, config = get_settings(), _sources_config()
+    return extract_schools(config, partition, settings.raw_dir, school_inbox_dir(settings, config)).to_dict()
 
 
 def validate_landing(landing: dict) -> dict:
     """Run the source's expectation suite on a landing summary returned by an extract task."""
     from pathlib import Path
 
-    from expectations import validate_landing as run
+    from expectations import validate_landing as run_suite
 
     if not landing.get("path"):
         # An incremental job-board run with nothing new landed nothing: nothing to check.
         return {"source": landing.get("source"), "status": landing.get("status"), "rows": 0, "skipped": True}
-    summary = run(Path(landing["path"]), quarantine_dir=get_settings().quarantine_dir)
+    summary = run_suite(Path(landing["path"]), quarantine_dir=get_settings().quarantine_dir)
     return summary.to_dict()
 
 
 def load_raw() -> dict:
-    from talent.load import load_raw as run
+    from talent.load import load_raw
+    from talent.writer import writable_warehouse
 
     settings = get_settings()
-    return run(settings.duckdb_path, settings.raw_dir)
+    with writable_warehouse(settings.duckdb_path, "load_raw") as path:
+        return load_raw(path, settings.raw_dir)
+
+
+# The models over the forecast tables (and everything downstream of them) wait for the forecast step.
+FORECAST_MODELS = "source:forecast+"
 
 
 def dbt_build() -> dict:
+    """Build (and test) every dbt model except those over the forecast tables: the forecast reads these
+    marts, and its own marts are built after it, by `forecast_demand`."""
     from talent.dbt import run_dbt
+    from talent.writer import writable_warehouse
 
-    return run_dbt(["build"])
+    with writable_warehouse(get_settings().duckdb_path, "dbt_build") as path:
+        return run_dbt(["build", "--exclude", FORECAST_MODELS], duckdb_path=path)
 
 
 def forecast_demand(run_month: str | None = None) -> dict:
     """Forecast demand from ``run_month`` (default: the latest month with data) into
-    marts.demand_forecast and marts.forecast_accuracy; a no-op when that run's inputs are unchanged."""
-    from talent.forecast import ensure_forecast
+    forecast.demand_forecast and forecast.forecast_accuracy (a no-op when that run's inputs are
+    unchanged), then build the dbt models over them: marts.demand_forecast, marts.forecast_accuracy and
+    whatever reads those. The build runs even when the forecast was unchanged: its other inputs may have
+    changed since, and on a fresh or migrated warehouse the marts do not exist yet."""
+    from talent.dbt import run_dbt
+    from talent.forecast import NoDemandData, ensure_forecast
+    from talent.writer import writable_warehouse, writer_lock
 
-    return ensure_forecast(get_settings().duckdb_path, run_month).to_dict()
+    settings = get_settings()
+    # The writer lock only around reading the series and writing the result: the backtest in between
+    # holds nothing, so a hand-run `talent publish` does not wait for it.
+    try:
+        run = ensure_forecast(
+            settings.duckdb_path, run_month, guard=lambda path: writable_warehouse(path, "forecast")
+        ).to_dict()
+    except NoDemandData as exc:
+        # The first transform often runs on the first source to land (bulletins, schools) before any
+        # job-board ads: no forecast on zero evidence, and the marts are not marked complete yet.
+        log.warning("no forecast: %s; waiting for job-board data", exc)
+        return {"status": "no_demand_data", "reason": str(exc)}
+    with writable_warehouse(settings.duckdb_path, "dbt_build_forecast_marts") as path:
+        built = run_dbt(["build", "--select", FORECAST_MODELS], duckdb_path=path)
+    with writer_lock(settings.duckdb_path, "record_marts_built"):
+        marts = record_marts_built()
+    return {**run, "dbt": built, "marts": marts}
+
+
+def record_marts_built() -> dict:
+    """Note that the marts (forecast included) are complete and up to which month, in
+    `state/marts.json`: the publish DAG waits for it without opening the warehouse."""
+    import datetime as dt
+    import json
+
+    from talent.report import latest_data_month
+
+    settings = get_settings()
+    state = {
+        "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "latest_month": latest_data_month(settings.duckdb_path),
+    }
+    path = settings.warehouse_dir / "state" / "marts.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(state), encoding="utf-8")
+    tmp.replace(path)
+    return state
+
+
+def marts_built() -> dict | None:
+    """What `record_marts_built` wrote, or None before the first complete transform."""
+    import json
+
+    path = get_settings().warehouse_dir / "state" / "marts.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
 
 
 def latest_data_month() -> str:
-    from talent.publish import latest_data_month as run
+    from talent.report import latest_data_month
 
-    return run(get_settings().duckdb_path)
+    return latest_data_month(get_settings().duckdb_path)
 
 
 def report_month(data_interval_start) -> str:
@@ -120,16 +183,51 @@ def report_month(data_interval_start) -> str:
     return data_interval_start.astimezone(ZoneInfo(REPORT_TIMEZONE)).strftime("%Y-%m")
 
 
+def latest_complete_month(today=None) -> str | None:
+    """The newest month that both has data and has ended in Bazhong (a month still under way is
+    never reported as if complete); None before the marts exist."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from talent.units import shift_month
+
+    built = marts_built()
+    if not built or not built.get("latest_month"):
+        return None
+    today = today or dt.datetime.now(ZoneInfo(REPORT_TIMEZONE)).date()
+    last_ended = shift_month(f"{today.year:04d}-{today.month:02d}", -1)
+    return min(built["latest_month"], last_ended)
+
+
+def publish_month(data_interval_start=None) -> str:
+    """The month a publish run reports on: its calendar month (catch-up and backfill runs), capped
+    at the latest complete month; a run started by the data or by hand (no interval) reports the
+    latest complete month."""
+    latest = latest_complete_month()
+    if latest is None:
+        raise RuntimeError(
+            "the marts have not been built yet (no warehouse/state/marts.json): run the transform"
+        )
+    if data_interval_start is None:
+        return latest
+    month = report_month(data_interval_start)
+    if month > latest:
+        log.info("report month %s has no complete data yet; publishing %s instead", month, latest)
+        return latest
+    return month
+
+
 def publish_report(month: str) -> dict:
-    from talent import __version__
-    from talent.publish import publish_report as run
+    from talent import __version__, report
+    from talent.writer import writer_lock
 
     settings = get_settings()
-    return run(
-        month,
-        duckdb_path=settings.duckdb_path,
-        reports_dir=settings.reports_dir,
-        code_version=__version__,
-        raw_dir=settings.raw_dir,
-        quarantine_dir=settings.quarantine_dir,
-    ).to_dict()
+    # Not a writer, but it must not read while a step writes (DuckDB refuses a reader then).
+    with writer_lock(settings.duckdb_path, "publish"):
+        return report.publish_report(
+            month,
+            duckdb_path=settings.duckdb_path,
+            reports_dir=settings.reports_dir,
+            code_version=__version__,
+            raw_dir=settings.raw_dir,
+        ).to_dict()

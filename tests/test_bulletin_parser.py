@@ -13,8 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from extractors.bulletin_parser import decode_document, parse_text
+from extractors.bulletin_parser import parse_text
 from extractors.bulletins import parse_bulletin_file, parse_bulletin_text
+from extractors.charset import decode_bytes
 from extractors.textnorm import normalise, parse_number, to_unit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,7 +50,7 @@ def test_fixture_is_read_exactly(name):
     assert got["unparsed_sections"] == want["unparsed_sections"]
     # every stated indicator, and nothing else
     assert sorted(got["indicators"]) == sorted(want["indicators"])
-    text, _ = decode_document((FIXTURES / name).read_bytes())
+    text, _ = decode_bytes((FIXTURES / name).read_bytes())
     for key, expected in want["indicators"].items():
         indicator = got["indicators"][key]
         assert set(indicator) <= ATTRIBUTES and {"value", "unit", "text"} <= set(indicator)
@@ -139,10 +140,10 @@ def test_region_and_year_from_the_body():
 def test_undeclared_encodings_are_detected():
     text = "巴中市2024年国民经济和社会发展统计公报\n年末常住人口261.30万人。"
     for encoding in ("gb18030", "gbk", "gb2312", "utf-8"):
-        decoded, used = decode_document(text.encode(encoding))
+        decoded, used = decode_bytes(text.encode(encoding))
         assert decoded == text, encoding
     traditional = "通江縣2021年國民經濟和社會發展統計公報\n年末常住人口63.55萬人。"
-    decoded, used = decode_document(traditional.encode("big5"))
+    decoded, used = decode_bytes(traditional.encode("big5"))
     assert decoded == traditional and used == "big5"
 
 

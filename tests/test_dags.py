@@ -60,21 +60,21 @@ def test_dag_files_import_no_heavy_libraries(dag_file):
     assert json.loads(out.stdout.strip().splitlines()[-1]) == []
 
 
-def test_every_task_that_opens_duckdb_uses_the_single_writer_pool(dagbag):
-    from talent.dag_common import DUCKDB_POOL
+def test_no_task_needs_a_pool_a_fresh_airflow_lacks(dagbag):
+    # A task in a pool that does not exist stays `scheduled` forever; the DuckDB single writer is a
+    # file lock in the task code instead (talent/writer.py, tested in tests/test_writer.py).
+    for dag_id in EXPECTED:
+        assert {t.pool for t in dagbag.dags[dag_id].tasks} == {"default_pool"}, dag_id
 
-    duckdb_tasks = {
-        ("transform_warehouse", "load_raw"),
-        ("transform_warehouse", "dbt_build"),
-        ("transform_warehouse", "forecast"),
-        ("publish_monthly_report", "forecast"),
-        ("publish_monthly_report", "publish"),
-    }
-    for dag_id, task_id in duckdb_tasks:
-        assert dagbag.dags[dag_id].get_task(task_id).pool == DUCKDB_POOL
-    # Ingest tasks write files only; they must not queue behind the warehouse.
-    for dag_id in ("ingest_bulletins", "ingest_job_boards", "ingest_schools"):
-        assert {t.pool for t in dagbag.dags[dag_id].tasks} == {"default_pool"}
+
+def test_every_task_alerts_on_failure(dagbag):
+    from talent.alerts import on_task_failure
+
+    for dag_id in EXPECTED:
+        for task in dagbag.dags[dag_id].tasks:
+            callbacks = task.on_failure_callback
+            callbacks = callbacks if isinstance(callbacks, list) else [callbacks]
+            assert on_task_failure in callbacks, (dag_id, task.task_id)
 
 
 def test_transform_is_scheduled_on_the_assets_the_ingest_dags_produce(dagbag):
@@ -95,7 +95,8 @@ def test_publish_runs_monthly_with_catch_up(dagbag):
     # The run at the start of November must report on October: a data-interval timetable.
     from talent.tasks import report_month
 
-    interval = dag.timetable.infer_manual_data_interval(
+    calendar = dag.timetable.timetable  # the time half of AssetOrTimeSchedule
+    interval = calendar.infer_manual_data_interval(
         run_after=pendulum.datetime(2026, 11, 1, tz="Asia/Shanghai")
     )
     assert report_month(interval.start) == "2026-10"
@@ -105,15 +106,32 @@ def test_publish_runs_monthly_with_catch_up(dagbag):
 def test_forecast_runs_after_dbt_and_before_publish(dagbag):
     transform = dagbag.dags["transform_warehouse"]
     assert transform.get_task("forecast").upstream_task_ids == {"dbt_build"}
+    # The marts Asset is updated only when the forecast over them is written too.
+    assert [o.name for o in transform.get_task("forecast").outlets] == ["warehouse_marts"]
     publish = dagbag.dags["publish_monthly_report"]
-    assert publish.get_task("publish").upstream_task_ids == {"forecast"}
+    assert publish.get_task("report_month").upstream_task_ids == {"marts_built"}
+    assert publish.get_task("forecast").upstream_task_ids == {"report_month"}
+    assert publish.get_task("publish").upstream_task_ids == {"forecast", "report_month"}
+
+
+def test_publish_follows_the_marts_asset_as_well_as_the_calendar(dagbag):
+    condition = dagbag.dags["publish_monthly_report"].timetable.asset_condition
+    assets = getattr(condition, "objects", [condition])
+    assert {asset.name for asset in assets} == {"warehouse_marts"}
 
 
 def test_scheduled_tasks_retry_but_talent_run_fails_fast(dagbag):
     if "TALENT_TASK_RETRIES" in os.environ:
         pytest.skip("TALENT_TASK_RETRIES is set in this environment")
-    for dag_id in ("ingest_bulletins", "ingest_job_boards", "ingest_schools", "transform_warehouse"):
+    for dag_id in (
+        "ingest_bulletins",
+        "ingest_job_boards",
+        "ingest_schools",
+        "transform_warehouse",
+        "publish_monthly_report",
+    ):
         assert {t.retries for t in dagbag.dags[dag_id].tasks} == {2}, dag_id
-    from talent.run import airflow_env
+    from talent.airflow_env import airflow_env
 
-    assert airflow_env(ROOT / ".airflow")["TALENT_TASK_RETRIES"] == "0"
+    assert airflow_env(ROOT / ".airflow", fail_fast=True)["TALENT_TASK_RETRIES"] == "0"
+    assert "TALENT_TASK_RETRIES" not in airflow_env(ROOT / ".airflow")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -17,6 +18,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import yaml
+
+from expectations.suites import bulletins, job_board, school_records
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT_DIR = ROOT / "dbt_project"
@@ -58,6 +62,11 @@ def run_dbt(db_path: Path, work_dir: Path, *args: str, **extra_env: str) -> subp
         text=True,
         timeout=300,
     )
+
+
+# The pipeline's first `dbt build` (talent.tasks.dbt_build): the models over the forecast tables
+# wait for the forecast step, which this fixture never runs (tests/test_forecast.py covers them).
+BEFORE_FORECAST = ("--exclude", "source:forecast+")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -499,13 +508,9 @@ def write_raw(db_path: Path, *, extra_school_rows: list[tuple] = ()) -> None:
             "growth_pct double, vintage date, fetched_at varchar, page_sha256 varchar, parse_error varchar, "
             f"{LINEAGE})"
         )
-        con.execute(
-            "create table raw.job_postings (source varchar, source_id varchar, url varchar, title varchar, "
-            "company varchar, salary varchar, education varchar, experience varchar, location varchar, "
-            "description varchar, posted_at date, headcount integer, salary_min double, salary_max double, "
-            "salary_months integer, county varchar, in_region boolean, industry varchar, "
-            f"education_level varchar, dedup_key varchar, {LINEAGE})"
-        )
+        # every column talent.load creates (the suite's COLUMNS); the rows below fill the older ones
+        postings_columns = ", ".join(f"{name} {kind}" for name, kind in job_board.COLUMNS.items())
+        con.execute(f"create table raw.job_postings ({postings_columns}, {LINEAGE})")
         con.execute(
             "create table raw.school_records (school varchar, year integer, major_code varchar, "
             "major_name varchar, enrolment integer, graduates integer, employed integer, "
@@ -538,7 +543,7 @@ def warehouse(tmp_path_factory):
     work = tmp_path_factory.mktemp("dbt_build")
     db_path = work / "talent.duckdb"
     write_raw(db_path)
-    result = run_dbt(db_path, work, "build")
+    result = run_dbt(db_path, work, "build", *BEFORE_FORECAST)
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
     con = duckdb.connect(str(db_path), read_only=True)
     yield con, result
@@ -693,6 +698,81 @@ def test_primary_keys_are_unique(warehouse):
             f"select count(*), count(distinct {key}), count(*) - count({key}) from marts.{table}"
         ).fetchone()
         assert total > 0 and total == distinct and nulls == 0, table
+
+
+# ---------------------------------------------------------------------------------------------
+# project layout (docs: dbt_project/README.md, "Conventions")
+
+MODELS_DIR = PROJECT_DIR / "models"
+
+
+def _model_files() -> list[Path]:
+    return sorted(MODELS_DIR.rglob("*.sql"))
+
+
+def test_raw_fixture_has_every_column_the_loader_creates(warehouse):
+    """talent.load creates every column of the suites' COLUMNS (null where a landing lacks one), so
+    staging reads them all without checking; the fixture must look the same."""
+    con, _ = warehouse
+    lineage = ["_landing", "_partition", "_landed_at", "_row"]
+    for table, suite in (
+        ("bulletin_indicators", bulletins),
+        ("job_postings", job_board),
+        ("school_records", school_records),
+    ):
+        columns = [
+            r[0]
+            for r in con.execute(
+                "select column_name from information_schema.columns "
+                f"where table_schema = 'raw' and table_name = '{table}' order by ordinal_position"
+            ).fetchall()
+        ]
+        assert columns == [*suite.COLUMNS, *lineage], table
+
+
+def test_every_model_has_its_yaml_beside_it():
+    """One `<model>.yml` beside each `<model>.sql`: the model's description, columns, tests and its
+    unit tests, and nothing about other models."""
+    assert _model_files()
+    for sql in _model_files():
+        spec = yaml.safe_load(sql.with_suffix(".yml").read_text(encoding="utf-8"))
+        assert [model["name"] for model in spec["models"]] == [sql.stem], sql
+        assert spec["models"][0].get("description"), sql
+        assert {unit["model"] for unit in spec.get("unit_tests", [])} <= {sql.stem}, sql
+    for yml in MODELS_DIR.rglob("*.yml"):
+        if not yml.name.startswith("_"):  # `_<source>__sources.yml` and other shared files
+            assert yml.with_suffix(".sql").exists(), f"{yml} describes no model file beside it"
+
+
+def test_every_seed_has_its_yaml_beside_it():
+    seeds = sorted((PROJECT_DIR / "seeds").glob("*.csv"))
+    assert seeds
+    for csv in seeds:
+        spec = yaml.safe_load(csv.with_suffix(".yml").read_text(encoding="utf-8"))
+        assert [seed["name"] for seed in spec["seeds"]] == [csv.stem], csv
+        assert spec["seeds"][0].get("description"), csv
+
+
+def test_models_end_in_select_from_final():
+    for sql in _model_files():
+        text = sql.read_text(encoding="utf-8")
+        assert text.rstrip().endswith("select * from final"), sql
+
+
+def test_staging_models_read_their_own_source():
+    """`stg_<source>__<entity>` reads only `source('<source>', ...)`, declared in `_<source>__sources.yml`."""
+    staging = MODELS_DIR / "staging"
+    declared = {}
+    for yml in staging.glob("_*__sources.yml"):
+        sources = yaml.safe_load(yml.read_text(encoding="utf-8"))["sources"]
+        assert [source["name"] for source in sources] == [yml.name[1:].removesuffix("__sources.yml")], yml
+        declared[sources[0]["name"]] = {table["name"] for table in sources[0]["tables"]}
+    for sql in staging.glob("stg_*.sql"):
+        source_name = sql.stem.removeprefix("stg_").split("__")[0]
+        text = sql.read_text(encoding="utf-8")
+        read = re.findall(r"source\(\s*'(\w+)'\s*,\s*'(\w+)'\s*\)", text)
+        assert read and all(name == source_name for name, _ in read), sql
+        assert all(table in declared[source_name] for _, table in read), sql
 
 
 # ---------------------------------------------------------------------------------------------
@@ -879,7 +959,7 @@ def test_a_failing_data_test_fails_the_build(tmp_path):
         *_lineage("school_records", "2025-08-01", "s00000000009", 9),
     )
     write_raw(db_path, extra_school_rows=[negative])
-    result = run_dbt(db_path, tmp_path, "build")
+    result = run_dbt(db_path, tmp_path, "build", *BEFORE_FORECAST)
     assert result.returncode == 1, result.stdout[-4000:]
     assert "value_between_stg_schools__graduates_graduates" in result.stdout
     # downstream models are skipped, so the bad row never reaches the marts
@@ -932,7 +1012,13 @@ def test_same_marts_on_postgres(warehouse, tmp_path):
         pg.close()
 
         result = run_dbt(
-            tmp_path / "unused.duckdb", tmp_path, "build", "--target", "postgres", TALENT_PG_DB=dbname
+            tmp_path / "unused.duckdb",
+            tmp_path,
+            "build",
+            *BEFORE_FORECAST,
+            "--target",
+            "postgres",
+            TALENT_PG_DB=dbname,
         )
         assert result.returncode == 0, result.stdout[-6000:]
 

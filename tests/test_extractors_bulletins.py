@@ -205,7 +205,7 @@ def test_a_later_partition_lands_nothing_when_nothing_changed(landed):
     config, raw_dir, result = landed
     later = extract_bulletins(config, "2026-12-01", raw_dir)
     assert later.status == "unchanged" and later.path == result.path
-    assert [m["partition"] for m in list_landings("bulletins", raw_dir=raw_dir)] == ["2026-11-01"]
+    assert [lnd.partition for lnd in list_landings(raw_dir, "bulletins")] == ["2026-11-01"]
 
 
 def test_every_row_has_the_contract_keys(landed):

@@ -55,9 +55,8 @@ def test_environment_overrides_base_url(config_file, monkeypatch):
     )
 
 
-def test_default_path_comes_from_settings(config_file, monkeypatch):
-    monkeypatch.setenv("TALENT_SOURCES_CONFIG", str(config_file))
-    assert load_sources_config()["config_path"] == str(config_file)
+def test_config_path_is_recorded(config_file):
+    assert load_sources_config(config_file)["config_path"] == str(config_file)
 
 
 def test_missing_or_broken_file(tmp_path):

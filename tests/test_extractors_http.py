@@ -7,8 +7,9 @@ import time
 
 import pytest
 
+from extractors.charset import decode_bytes, normalise_encoding
 from extractors.errors import SourceError
-from extractors.http import HttpClient, decode_bytes, normalise_encoding
+from extractors.http import HttpClient
 
 GB_PAGE = "<html><body><p>巴中市2019年国民经济和社会发展统计公报：全年实现地区生产总值（GDP）亿元。</p></body></html>"
 
@@ -163,3 +164,17 @@ def test_normalise_encoding(name, expected):
 def test_wrong_declared_charset_falls_back_to_detection():
     text, encoding = decode_bytes(("统计公报" * 20).encode("gb18030"), "text/html; charset=utf-8")
     assert encoding == "gb18030" and text.startswith("统计公报")
+
+
+def test_backoff_doubles_with_jitter_and_retry_after_is_capped(tiny_server, monkeypatch):
+    import extractors.http
+
+    slept: list[float] = []
+    monkeypatch.setattr(extractors.http.time, "sleep", slept.append)
+    server = tiny_server(lambda req, hit: (500, "oops") if hit <= 2 else (200, "ok"))
+    assert HttpClient("ua", timeout=2, retries=3, backoff=1.0).get(server.base_url + "/x").text == "ok"
+    assert len(slept) == 2 and 1.0 <= slept[0] <= 1.5 and 2.0 <= slept[1] <= 3.0
+    slept.clear()
+    server = tiny_server(lambda req, hit: (429, "", {"Retry-After": "9999"}) if hit == 1 else (200, "ok"))
+    HttpClient("ua", timeout=2, retries=1, backoff=0.0).get(server.base_url + "/y")
+    assert slept == [extractors.http.MAX_RETRY_AFTER_SECONDS]

@@ -13,8 +13,8 @@ from extractors.landing import (
     LandingResult,
     canonical_jsonl,
     land,
-    latest_landing,
     list_landings,
+    newest_validated,
     read_records,
 )
 
@@ -98,12 +98,13 @@ def test_changed_records_land_as_new_vintage(tmp_path):
     second = land("bulletins", "2025-03-01", changed, raw_dir=tmp_path)
     assert second.status == "new_vintage" and second.path != first.path and second.rows == 3
     assert read_records(first.path) == [json.loads(json.dumps(r)) for r in RECORDS]
-    landings = list_landings("bulletins", raw_dir=tmp_path)
-    assert [m["path"] for m in landings] == [first.path, second.path]
-    assert latest_landing("bulletins", raw_dir=tmp_path)["path"] == second.path
+    landings = list_landings(tmp_path, "bulletins")
+    assert [str(lnd.path) for lnd in landings] == [first.path, second.path]
+    assert landings[-1].relative == f"bulletins/2025-03-01/{second.sha256[:12]}"
     # Another partition is a first landing again.
     assert land("bulletins", "2025-04-01", RECORDS, raw_dir=tmp_path).status == "landed"
-    assert len(list_landings("bulletins", raw_dir=tmp_path, partition="2025-03-01")) == 2
+    assert len(list_landings(tmp_path, "bulletins", partition="2025-03-01")) == 2
+    assert [lnd.partition for lnd in list_landings(tmp_path)] == ["2025-03-01", "2025-03-01", "2025-04-01"]
 
 
 def test_failed_write_leaves_nothing_behind(tmp_path, monkeypatch):
@@ -124,9 +125,32 @@ def test_readers_ignore_temp_and_incomplete_folders(tmp_path):
     partition = tmp_path / "bulletins" / "2025-03-01"
     (partition / ".tmp-abcdef123456-x").mkdir()
     (partition / "0123456789ab").mkdir()  # no manifest: not a landing
-    assert [m["path"] for m in list_landings("bulletins", raw_dir=tmp_path)] == [result.path]
+    assert [str(lnd.path) for lnd in list_landings(tmp_path, "bulletins")] == [result.path]
     other = land("bulletins", "2025-03-01", RECORDS[:1], raw_dir=tmp_path)
     assert other.status == "new_vintage"
+
+
+def _validated(path, success):
+    (path / "validation").mkdir()
+    (path / "validation" / "result.json").write_text(json.dumps({"success": success}), encoding="utf-8")
+
+
+def test_list_finds_every_source_and_newest_validated_keeps_last_good_vintage(tmp_path):
+    old = land("job_board_third", "2025-03-01", RECORDS, raw_dir=tmp_path)
+    new = land("job_board_third", "2025-03-01", RECORDS[:1], raw_dir=tmp_path)
+    never = land("bulletins", "2025-03-01", RECORDS, raw_dir=tmp_path)
+    (tmp_path / ".checkpoints" / "job_board_third").mkdir(parents=True)  # not a source
+    _validated(landing.Path(old.path), True)
+    _validated(landing.Path(new.path), False)
+    found = list_landings(tmp_path)
+    assert [(lnd.source, str(lnd.path)) for lnd in found] == [
+        ("bulletins", never.path),
+        ("job_board_third", old.path),
+        ("job_board_third", new.path),
+    ]
+    assert found[1].sha256 == old.sha256 and found[1].rows == 2 and found[1].validated
+    # The newer vintage failed and the bulletins were never validated: the last good data stays.
+    assert [str(lnd.path) for lnd in newest_validated(found)] == [old.path]
 
 
 def test_stray_folders_do_not_count_as_vintages(tmp_path):

@@ -1,5 +1,6 @@
 """Tests for talent.forecast: the error measures, the backtest and model choice, the CSV contract of
-`talent forecast evaluate`, and the pipeline step that writes marts.demand_forecast/forecast_accuracy.
+`talent forecast evaluate`, the pipeline step that writes forecast.demand_forecast/forecast_accuracy
+(with DuckDB closed while it computes), and the dbt marts built over those tables.
 
 Series are few and short on purpose (the machine has two cores); statsforecast's numba code is
 cached on disk after the first run.
@@ -10,9 +11,12 @@ from __future__ import annotations
 import csv
 import json
 import math
+import os
 import random
+import shutil
 import subprocess
 import sys
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -20,12 +24,14 @@ import duckdb
 import pytest
 
 from talent import forecast as F
+from talent.forecast import pipeline
+from talent.units import shift_month
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def _month(start: str, i: int) -> str:
-    return F.shift_month(start, i)
+    return shift_month(start, i)
 
 
 def _write_csv(path: Path, series: dict[str, list[float]], start: str = "2023-11") -> Path:
@@ -218,7 +224,7 @@ def _build_warehouse(path: Path, *, extra: int = 0) -> None:
     )
     rows, skills = [], []
     for t in range(N_MONTHS):
-        ym = F.shift_month(FIRST, t)
+        ym = shift_month(FIRST, t)
         month = date.fromisoformat(f"{ym}-01")
         for county in COUNTIES:
             for k, industry in enumerate(INDUSTRIES):
@@ -253,9 +259,11 @@ def _query(path: Path, sql: str, params=None) -> list[tuple]:
 
 def test_step_writes_both_marts_for_the_latest_month(warehouse: dict) -> None:
     run = warehouse["first"]
-    last = F.shift_month(FIRST, N_MONTHS - 1)
+    last = shift_month(FIRST, N_MONTHS - 1)
     assert run.status == "written" and run.run_month == last
-    series = {r[0] for r in _query(warehouse["path"], "select distinct series_id from marts.demand_forecast")}
+    series = {
+        r[0] for r in _query(warehouse["path"], "select distinct series_id from forecast.demand_forecast")
+    }
     expected = {
         "postings/city/巴中市",
         "headcount/city/巴中市",
@@ -269,25 +277,27 @@ def test_step_writes_both_marts_for_the_latest_month(warehouse: dict) -> None:
     assert series == expected
     (bad,) = _query(
         warehouse["path"],
-        "select count(*) from marts.demand_forecast where not (lo95 <= lo80 and lo80 <= point and "
+        "select count(*) from forecast.demand_forecast where not (lo95 <= lo80 and lo80 <= point and "
         "point <= hi80 and hi80 <= hi95 and lo95 >= 0)",
     )[0:1]
     assert bad == (0,)
     horizons = _query(
         warehouse["path"],
-        "select series_id, min(horizon), max(horizon), count(*), min(target_month) from marts.demand_forecast group by 1",
+        "select series_id, min(horizon), max(horizon), count(*), min(target_month) from forecast.demand_forecast group by 1",
     )
     for sid, lo, hi, n, first_target in horizons:
         assert (lo, hi, n) == (1, 36, 36), sid
-        assert first_target == date.fromisoformat(f"{F.shift_month(last, 1)}-01")
-    ids = _query(warehouse["path"], "select count(*), count(distinct forecast_id) from marts.demand_forecast")
+        assert first_target == date.fromisoformat(f"{shift_month(last, 1)}-01")
+    ids = _query(
+        warehouse["path"], "select count(*), count(distinct forecast_id) from forecast.demand_forecast"
+    )
     assert ids[0][0] == ids[0][1]
 
 
 def test_new_occupation_is_a_short_series_and_marked(warehouse: dict) -> None:
     rows = _query(
         warehouse["path"],
-        "select distinct fallback, history_months, label from marts.demand_forecast "
+        "select distinct fallback, history_months, label from forecast.demand_forecast "
         "where series_id = 'postings/occupation/2-05-07-99'",
     )
     assert rows == [("short", 14, "新职业<b>")]
@@ -300,8 +310,8 @@ def test_industries_and_counties_add_up_to_the_city(warehouse: dict) -> None:
                 warehouse["path"],
                 f"""
                 select f.target_month, c.point, sum(f.point)
-                from marts.demand_forecast f
-                join marts.demand_forecast c
+                from forecast.demand_forecast f
+                join forecast.demand_forecast c
                   on c.series_id = '{measure}/city/巴中市' and c.target_month = f.target_month
                 where f.measure = '{measure}' and f.dimension = '{dim}'
                 group by 1, 2
@@ -312,7 +322,7 @@ def test_industries_and_counties_add_up_to_the_city(warehouse: dict) -> None:
                 assert total == pytest.approx(city, abs=1e-4), (measure, dim, target)
     models = _query(
         warehouse["path"],
-        "select distinct dimension, reconciliation, model = 'BottomUp' from marts.demand_forecast "
+        "select distinct dimension, reconciliation, model = 'BottomUp' from forecast.demand_forecast "
         "where dimension in ('city', 'industry', 'county') order by 1",
     )
     assert set(models) >= {("city", "bottom_up", True), ("county", "scaled_to_city", False)}
@@ -322,16 +332,18 @@ def test_accuracy_has_one_chosen_model_per_series_and_it_is_the_published_one(wa
     chosen = _query(
         warehouse["path"],
         "select series_id, count(*) filter (where chosen), any_value(model) filter (where chosen) "
-        "from marts.forecast_accuracy group by 1",
+        "from forecast.forecast_accuracy group by 1",
     )
-    published = dict(_query(warehouse["path"], "select distinct series_id, model from marts.demand_forecast"))
+    published = dict(
+        _query(warehouse["path"], "select distinct series_id, model from forecast.demand_forecast")
+    )
     assert {sid for sid, _, _ in chosen} == set(published)
     for sid, n, model in chosen:
         assert n == 1 and model == published[sid], sid
     # The bottom-up city forecast is scored in the same backtest as the models it replaces.
     assert _query(
         warehouse["path"],
-        "select count(*) from marts.forecast_accuracy where series_id = 'postings/city/巴中市' and model = 'BottomUp'",
+        "select count(*) from forecast.forecast_accuracy where series_id = 'postings/city/巴中市' and model = 'BottomUp'",
     ) == [(1,)]
 
 
@@ -339,15 +351,15 @@ def test_rerun_on_same_data_is_a_no_op_and_changed_data_rewrites_only_its_run_mo
     warehouse: dict, tmp_path: Path
 ) -> None:
     path = warehouse["path"]
-    before = _query(path, "select * from marts.demand_forecast order by forecast_id")
+    before = _query(path, "select * from forecast.demand_forecast order by forecast_id")
     again = F.ensure_forecast(path)
     assert again.status == "unchanged" and again.inputs_sha256 == warehouse["first"].inputs_sha256
-    assert _query(path, "select * from marts.demand_forecast order by forecast_id") == before
+    assert _query(path, "select * from forecast.demand_forecast order by forecast_id") == before
 
     # A copy, so the module's warehouse stays as the other tests expect it.
     copy = tmp_path / "copy.duckdb"
     _build_warehouse(copy)
-    earlier = F.ensure_forecast(copy, F.shift_month(FIRST, N_MONTHS - 4))
+    earlier = F.ensure_forecast(copy, shift_month(FIRST, N_MONTHS - 4))
     assert earlier.status == "written"
     latest = F.ensure_forecast(copy)
     con = duckdb.connect(str(copy))
@@ -358,11 +370,13 @@ def test_rerun_on_same_data_is_a_no_op_and_changed_data_rewrites_only_its_run_mo
     changed = F.ensure_forecast(copy)
     assert changed.status == "written" and changed.inputs_sha256 != latest.inputs_sha256
     runs = dict(
-        _query(copy, "select run_month, count(distinct inputs_sha256) from marts.demand_forecast group by 1")
+        _query(
+            copy, "select run_month, count(distinct inputs_sha256) from forecast.demand_forecast group by 1"
+        )
     )
     assert set(runs) == {
-        date.fromisoformat(f"{F.shift_month(FIRST, N_MONTHS - 4)}-01"),
-        date.fromisoformat(f"{F.shift_month(FIRST, N_MONTHS - 1)}-01"),
+        date.fromisoformat(f"{shift_month(FIRST, N_MONTHS - 4)}-01"),
+        date.fromisoformat(f"{shift_month(FIRST, N_MONTHS - 1)}-01"),
     }
     assert set(runs.values()) == {1}  # the changed run replaced its rows; the earlier run kept its own
 
@@ -378,3 +392,106 @@ def test_export_then_evaluate_reproduces_the_series(warehouse: dict, tmp_path: P
     series = {s.series_id: s for s in F.read_series_csv(out)}
     assert len(series["postings/city/巴中市"].values) == N_MONTHS
     assert len(series["postings/occupation/2-05-07-99"].values) == 14
+    # The same through the one CLI (`talent forecast export`), reading the warehouse the settings name.
+    cli_out = tmp_path / "cli.csv"
+    proc = subprocess.run(
+        [str(Path(sys.executable).with_name("talent")), "forecast", "export", str(cli_out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "TALENT_DUCKDB_PATH": str(warehouse["path"])},
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert cli_out.read_text(encoding="utf-8") == out.read_text(encoding="utf-8")
+
+
+# ------------------------------------------------------------------------------------ locking
+
+
+PROBE = """
+import sys, duckdb
+con = duckdb.connect(sys.argv[1])  # read-write: fails with a lock error if another process holds the file
+con.execute("create schema probe; create table probe.written_during_compute as select 1 as n")
+con.close()
+"""
+
+
+def test_duckdb_is_closed_while_the_forecast_computes(tmp_path: Path, monkeypatch) -> None:
+    """Another process can open the file read-write (and write) during the compute step: e.g. `talent
+    publish` run by hand during a forecast does not give up on the lock."""
+    path = tmp_path / "lock.duckdb"
+    _build_warehouse(path)
+    probes: list[subprocess.CompletedProcess] = []
+
+    def compute_while_another_process_writes(run_month, series, sha):
+        assert events == ["enter", "exit"], events
+        probes.append(
+            subprocess.run(
+                [sys.executable, "-c", PROBE, str(path)], capture_output=True, text=True, timeout=120
+            )
+        )
+        return [], [], {}  # the real backtest is tested above; this test is about the lock
+
+    events: list[str] = []
+
+    @contextmanager
+    def guard(warehouse_path: Path):  # e.g. a cross-process writer lock: held for the short phases only
+        events.append("enter")
+        yield warehouse_path
+        events.append("exit")
+
+    monkeypatch.setattr(pipeline, "compute", compute_while_another_process_writes)
+    run = F.ensure_forecast(path, guard=guard)
+    assert len(probes) == 1 and probes[0].returncode == 0, probes[0].stderr
+    assert run.status == "written"
+    assert events == ["enter", "exit", "enter", "exit"]  # read, then write; compute ran between them
+    # The write after the compute still happened, and so did the other process's.
+    assert _query(path, "select n from probe.written_during_compute") == [(1,)]
+    assert _query(path, "select count(*) from forecast.demand_forecast") == [(0,)]
+
+
+def test_a_warehouse_with_the_old_marts_tables_keeps_its_runs(warehouse: dict, tmp_path: Path) -> None:
+    """Before, Python wrote marts.demand_forecast itself. On such a warehouse the first run copies those
+    rows (every run month) into schema forecast, so nothing is lost when dbt replaces the marts, and an
+    unchanged run is still skipped."""
+    path = tmp_path / "old.duckdb"
+    shutil.copy(warehouse["path"], path)
+    before = _query(path, "select * from forecast.demand_forecast order by forecast_id")
+    con = duckdb.connect(str(path))
+    for table in ("demand_forecast", "forecast_accuracy"):
+        con.execute(f"create table marts.{table} as select * from forecast.{table}")
+    con.execute("drop schema forecast cascade")
+    con.close()
+
+    again = F.ensure_forecast(path)
+    assert again.status == "unchanged" and again.inputs_sha256 == warehouse["first"].inputs_sha256
+    assert _query(path, "select * from forecast.demand_forecast order by forecast_id") == before
+    assert again.accuracy_rows == _query(path, "select count(*) from forecast.forecast_accuracy")[0][0] > 0
+
+
+# ---------------------------------------------------------------------------- the dbt marts over it
+
+
+def test_dbt_builds_and_tests_the_marts_over_the_forecast_tables(
+    warehouse: dict, tmp_path: Path, monkeypatch
+) -> None:
+    """marts.demand_forecast and marts.forecast_accuracy are dbt models over source `forecast`: the same
+    rows and columns, and their data tests (keys, lo95 ≤ lo80 ≤ point ≤ hi80 ≤ hi95 …) pass."""
+    from talent.dbt import run_dbt
+
+    path = tmp_path / "dbt.duckdb"
+    shutil.copy(warehouse["path"], path)
+    monkeypatch.setenv("TALENT_WAREHOUSE_DIR", str(tmp_path))
+    monkeypatch.setenv("TALENT_DUCKDB_PATH", str(path))
+    # Only these two: the report marts downstream of them need marts this small warehouse lacks.
+    result = run_dbt(["build", "--select", "demand_forecast", "forecast_accuracy"])
+    assert "ERROR=0" in result["summary"] and "PASS=" in result["summary"], result
+    for table in ("demand_forecast", "forecast_accuracy"):
+        for left, right in (("marts", "forecast"), ("forecast", "marts")):
+            diff = _query(path, f"select count(*) from (from {left}.{table} except all from {right}.{table})")
+            assert diff == [(0,)], (table, left, right)
+        columns = (
+            "select column_name, data_type from information_schema.columns "
+            "where table_schema = ? and table_name = ? order by ordinal_position"
+        )
+        assert _query(path, columns, ["marts", table]) == _query(path, columns, ["forecast", table])

@@ -23,8 +23,37 @@ import pandas as pd
 import pytest
 
 import talent
-from talent import publish
-from talent.publish import PublishError, publish_report
+from talent.report import PublishError, latest_data_month, publish_report
+from talent.report import read as report_read
+
+ROOT = Path(__file__).resolve().parent.parent
+# The dbt models the report reads, in build order (the forecast's only over a forecast).
+REPORT_MODELS = (
+    "report_headline_monthly",
+    "report_top_industries_monthly",
+    "report_as_of",
+    "report_regional_indicators",
+    "report_supply_demand_gap",
+    "report_gap_by_industry",
+    "report_shortage_occupations",
+    "report_graduates",
+    "report_skill_demand",
+    "report_industry_trend",
+    "demand_forecast",
+    "forecast_accuracy",
+    "oversupply_majors",
+    "report_forecast_series",
+    "report_forecast_accuracy",
+)
+# Built only over a forecast run (oversupply_majors is built over an empty forecast without one).
+FORECAST_MODELS = (
+    "demand_forecast",
+    "forecast_accuracy",
+    "report_forecast_series",
+    "report_forecast_accuracy",
+)
+# The one classified occupation of the hand-built marts: every 生物医药 ad and graduate.
+OCCUPATION = ("6-12-01-00", "化学合成制药工", "生物医药")
 
 EVIL = "<script>alert(1)</script>"
 INDUSTRIES = ["文旅康养", "生物医药", EVIL]
@@ -140,6 +169,8 @@ def _indicator_rows() -> list[tuple]:
             unit,
             f"{name} {text}",
             f"http://stats.example/{year}.html",
+            date(year + 1, 3, 15),  # the bulletin's vintage: published in March of the next year
+            True,
         )
         for year, indicators in data.items()
         for name, (value, text, unit) in indicators.items()
@@ -155,11 +186,14 @@ def _gap_rows(demand: list[tuple], supply: list[tuple]) -> list[tuple]:
             postings, headcount = sum(r[4] for r in d), sum(r[5] for r in d)
             graduates, local = sum(r[7] for r in s), sum(r[13] for r in s)
             ratio = headcount / graduates if graduates else None
+            code, name = OCCUPATION[:2] if industry == OCCUPATION[2] else ("unclassified", "未分类")
             rows.append(
                 (
                     f"{year}-{industry}",
                     year,
                     industry,
+                    code,
+                    name,
                     postings,
                     headcount,
                     graduates,
@@ -175,16 +209,23 @@ def _gap_rows(demand: list[tuple], supply: list[tuple]) -> list[tuple]:
 SCHEMA = """
 CREATE SCHEMA marts;
 CREATE TABLE marts.talent_demand_monthly (demand_id VARCHAR, month DATE, county VARCHAR, industry VARCHAR,
-    postings INTEGER, headcount INTEGER, postings_with_salary INTEGER, salary_mid_median DOUBLE, boards INTEGER);
+    postings INTEGER, headcount INTEGER, postings_with_salary INTEGER, salary_mid_median DOUBLE, boards INTEGER,
+    occupation_code VARCHAR, occupation_name VARCHAR);
 CREATE TABLE marts.talent_supply_yearly (supply_id VARCHAR, year INTEGER, school VARCHAR, major_code VARCHAR,
     major_name VARCHAR, industry VARCHAR, enrolment INTEGER, graduates INTEGER, employed INTEGER,
     further_study INTEGER, military INTEGER, not_placed INTEGER, in_field INTEGER, employed_local INTEGER,
     placement_rate DOUBLE, in_field_rate DOUBLE, local_retention_rate DOUBLE);
-CREATE TABLE marts.supply_demand_gap (gap_id VARCHAR, year INTEGER, industry VARCHAR, demand_postings INTEGER,
-    demand_headcount INTEGER, supply_graduates INTEGER, supply_employed_local INTEGER,
-    demand_supply_ratio DOUBLE, gap INTEGER, shortage_flag BOOLEAN);
+CREATE TABLE marts.supply_demand_gap (gap_id VARCHAR, year INTEGER, industry VARCHAR, occupation_code VARCHAR,
+    occupation_name VARCHAR, demand_postings INTEGER, demand_headcount INTEGER, supply_graduates INTEGER,
+    supply_employed_local INTEGER, demand_supply_ratio DOUBLE, gap INTEGER, shortage_flag BOOLEAN,
+    resident_population_10k DOUBLE, rural_labour_outflow_10k DOUBLE);
 CREATE TABLE marts.regional_indicators (indicator_id VARCHAR, region VARCHAR, year INTEGER, indicator VARCHAR,
-    value DOUBLE, value_text VARCHAR, unit VARCHAR, source_sentence VARCHAR, source_url VARCHAR);
+    value DOUBLE, value_text VARCHAR, unit VARCHAR, source_sentence VARCHAR, source_url VARCHAR,
+    growth_pct DOUBLE, vintage DATE, is_latest_vintage BOOLEAN, is_derived BOOLEAN, fetched_at TIMESTAMP,
+    previous_year_value DOUBLE, yoy_change DOUBLE, yoy_change_pct DOUBLE);
+CREATE TABLE marts.skill_demand_monthly (month DATE, industry VARCHAR, skill VARCHAR, postings INTEGER);
+CREATE SCHEMA reference;
+CREATE TABLE reference.occupations (occupation_code VARCHAR, occupation_name VARCHAR, industry VARCHAR);
 """
 
 
@@ -200,14 +241,74 @@ def build_marts(tmp_path: Path, first: tuple[int, int] = FIRST_MONTH, n_months: 
     }
     con = duckdb.connect(str(path))
     con.execute(SCHEMA)
-    con.executemany("INSERT INTO marts.talent_demand_monthly VALUES (?,?,?,?,?,?,?,?,?)", demand)
+    con.executemany(
+        f"INSERT INTO marts.talent_demand_monthly VALUES ({', '.join('?' * 9)}, NULL, NULL)", demand
+    )
+    con.execute(
+        "UPDATE marts.talent_demand_monthly SET occupation_code = ?, occupation_name = ? WHERE industry = ?",
+        list(OCCUPATION),
+    )
+    con.execute("INSERT INTO reference.occupations VALUES (?, ?, ?)", list(OCCUPATION))
     con.executemany(
         "INSERT INTO marts.talent_supply_yearly VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", supply
     )
-    con.executemany("INSERT INTO marts.supply_demand_gap VALUES (?,?,?,?,?,?,?,?,?,?)", data["gap"])
-    con.executemany("INSERT INTO marts.regional_indicators VALUES (?,?,?,?,?,?,?,?,?)", data["indicators"])
+    con.executemany(
+        f"INSERT INTO marts.supply_demand_gap VALUES ({', '.join('?' * 12)}, NULL, NULL)", data["gap"]
+    )
+    con.executemany(
+        "INSERT INTO marts.regional_indicators (indicator_id, region, year, indicator, value, value_text, unit, "
+        f"source_sentence, source_url, vintage, is_latest_vintage) VALUES ({', '.join('?' * 11)})",
+        data["indicators"],
+    )
     con.close()
+    build_report_marts(path)
     return {"path": path, "reports": tmp_path / "reports", **data}
+
+
+_COMPILED: dict[str, str] = {}
+
+
+def _compiled_report_models() -> dict[str, str]:
+    """The report models' SQL as dbt compiles it for a DuckDB file named talent.duckdb (catalog
+    `talent`, as every warehouse built here), compiled once per test session."""
+    if not _COMPILED:
+        import tempfile
+
+        from test_dbt_project import run_dbt
+
+        with tempfile.TemporaryDirectory() as work:
+            work_dir = Path(work)
+            proc = run_dbt(work_dir / "talent.duckdb", work_dir, "compile", "--select", *REPORT_MODELS)
+            assert proc.returncode == 0, proc.stdout[-3000:]
+            for name in REPORT_MODELS:
+                (compiled,) = (work_dir / "target" / "compiled").rglob(f"{name}.sql")
+                _COMPILED[name] = compiled.read_text(encoding="utf-8")
+    return _COMPILED
+
+
+def build_report_marts(path: Path) -> None:
+    """(Re)build the report's marts in the warehouse at ``path`` from the marts already there, as the
+    pipeline's dbt steps would. Without a forecast, oversupply_majors is built over an empty forecast and
+    the other marts over the forecast are not built."""
+    compiled = _compiled_report_models()
+    con = duckdb.connect(str(path))
+    try:
+        has_forecast = con.execute(
+            "select count(*) from information_schema.tables where table_schema = 'forecast'"
+        ).fetchone()[0]
+        if not has_forecast:
+            con.execute(
+                "create or replace table marts.demand_forecast (run_month date, series_id varchar, "
+                "measure varchar, dimension varchar, member varchar, horizon integer, point double)"
+            )
+        for name in REPORT_MODELS:
+            if name in FORECAST_MODELS and not has_forecast:
+                continue
+            con.execute(f"create or replace table marts.{name} as {compiled[name]}")
+        if not has_forecast:
+            con.execute("drop table marts.demand_forecast")
+    finally:
+        con.close()
 
 
 @pytest.fixture()
@@ -240,9 +341,11 @@ def test_publish_writes_complete_report(marts: dict) -> None:
         "supply_demand_gap.csv",
         "regional_indicators.csv",
         # Issue 6: the oversupply table ships as CSV and Parquet (no forecast run in this fixture, so
-        # no forecast tables; see test_report_with_forecast_sections).
+        # no forecast tables; see test_report_with_forecast_sections), and so does the shortage list.
         "oversupply_majors.csv",
         "oversupply_majors.parquet",
+        "shortage_occupations.csv",
+        "shortage_occupations.parquet",
     }
     assert set(result.files) == expected
     assert {p.name for p in result.path.iterdir()} == expected
@@ -350,13 +453,13 @@ def test_headline_numbers_match_independent_computation(marts: dict) -> None:
     assert abs(float(_metric(page, "placement_rate")[0]) - placement) < 1e-6
     # Gap table: the latest complete year (2024), industries by demand/supply ratio, highest first.
     assert "四、人才供需缺口（2024年）" in page
-    gap_2024 = sorted((r for r in marts["gap"] if r[1] == 2024), key=lambda r: -r[7])
+    gap_2024 = sorted((r for r in marts["gap"] if r[1] == 2024), key=lambda r: -r[9])
     gap_table = page[
         page.index('<table id="gap-table">') : page.index("</table>", page.index('id="gap-table"'))
     ]
     shown = [html.unescape(name) for name in re.findall(r"<tr><td>([^<]*)</td>", gap_table)]
     assert shown == [r[2] for r in gap_2024]
-    assert f'<td class="num">{gap_2024[0][7]:.2f}</td>' in gap_table
+    assert f'<td class="num">{gap_2024[0][9]:.2f}</td>' in gap_table
 
 
 def test_republish_is_unchanged_and_byte_identical(marts: dict, tmp_path: Path) -> None:
@@ -384,6 +487,7 @@ def test_changed_mart_publishes_new_version_and_keeps_old(marts: dict) -> None:
         "WHERE month = DATE '2025-10-01' AND county = '巴州区' AND industry = '文旅康养'"
     )
     con.close()
+    build_report_marts(marts["path"])
     v2 = _publish(marts)
     assert v2.status == "published" and v2.version == "v2"
     assert os.readlink(marts["reports"] / MONTH / "latest") == "v2"
@@ -421,12 +525,13 @@ def test_earlier_month_without_full_history(marts: dict) -> None:
     # No complete year before 2023 in the gap mart: 2023 is shown, and said to be partial.
     assert (
         "（2023年）" in page
-        and "2023年需求仅含2023年5月至2023年12月的数据，不满全年（含报告期之后的月份）" in page
+        # as of 2023-06: the demand of the months after the report month is not counted
+        and "2023年需求仅含2023年5月至2023年6月的数据，不满全年。" in page
     )
 
 
 def test_latest_data_month(marts: dict) -> None:
-    assert publish.latest_data_month(marts["path"]) == MONTH
+    assert latest_data_month(marts["path"]) == MONTH
 
 
 @pytest.fixture()
@@ -453,7 +558,7 @@ def writer_holding(marts: dict):
 
 def test_locked_database_fails_clearly_after_retries(marts: dict, writer_holding, monkeypatch) -> None:
     sleeps: list[float] = []
-    monkeypatch.setattr(publish, "_sleep", sleeps.append)
+    monkeypatch.setattr(report_read, "_sleep", sleeps.append)
     with pytest.raises(PublishError, match=r"write lock.*3 attempts"):
         _publish(marts, lock_retries=3, lock_backoff=0.01)
     assert sleeps == [0.01, 0.02]
@@ -467,7 +572,7 @@ def test_lock_released_during_retries_then_publishes(marts: dict, writer_holding
             writer_holding.stdin.close()
             writer_holding.wait(timeout=30)
 
-    monkeypatch.setattr(publish, "_sleep", release)
+    monkeypatch.setattr(report_read, "_sleep", release)
     assert _publish(marts, lock_retries=3, lock_backoff=0.01).status == "published"
 
 
@@ -505,6 +610,7 @@ def forecast_marts(marts: dict) -> dict:
 
     run = ensure_forecast(marts["path"], MONTH)
     assert run.status == "written"
+    build_report_marts(marts["path"])  # the pipeline's second dbt step: the marts over the forecast
     raw = marts["path"].parent / "raw"
     _raw_landing(raw, "job_board_zhaopin", 3)
     _raw_landing(raw, "school_records", 0)
@@ -517,7 +623,7 @@ def test_report_with_forecast_sections(forecast_marts: dict, tmp_path: Path) -> 
     files = set(result.files)
     for name in ("demand_forecast", "forecast_accuracy", "oversupply_majors"):
         assert {f"{name}.csv", f"{name}.parquet"} <= files
-    assert "shortage_occupations.csv" not in files  # no such mart here
+    assert {"shortage_occupations.csv", "shortage_occupations.parquet"} <= files
 
     page = (result.path / "report.html").read_text(encoding="utf-8")
     # The history chart plus one forecast chart per city, industry and county series.
@@ -531,8 +637,8 @@ def test_report_with_forecast_sections(forecast_marts: dict, tmp_path: Path) -> 
         "十、数据质量与时效",
     ):
         assert f"<h2>{heading}" in page
-    # No occupation column, no skill or shortage marts: said plainly, not failed.
-    for section in ("occupations", "skills", "shortage"):
+    # No skill mentions: said plainly, not failed.
+    for section in ("skills",):
         body = page[
             page.index(f'<section id="{section}">') : page.index("</section>", page.index(f'id="{section}"'))
         ]
@@ -541,7 +647,8 @@ def test_report_with_forecast_sections(forecast_marts: dict, tmp_path: Path) -> 
     # The forecast CSV and Parquet hold the same rows: this month's run only.
     fc_csv = pd.read_csv(result.path / "demand_forecast.csv", encoding="utf-8-sig")
     fc_parquet = pd.read_parquet(result.path / "demand_forecast.parquet")
-    assert len(fc_csv) == len(fc_parquet) == 36 * (2 + 2 * len(INDUSTRIES) + len(COUNTIES))
+    # city and industries twice (postings, headcount), counties, and the one classified occupation
+    assert len(fc_csv) == len(fc_parquet) == 36 * (2 + 2 * len(INDUSTRIES) + len(COUNTIES) + 1)
     assert set(fc_csv["run_month"]) == {"2025-10-01"}
     assert fc_parquet["point"].sum() == pytest.approx(fc_csv["point"].sum())
 
@@ -586,27 +693,13 @@ def test_report_with_forecast_sections(forecast_marts: dict, tmp_path: Path) -> 
 def test_skill_and_shortage_sections_render_when_their_marts_exist(forecast_marts: dict) -> None:
     m = forecast_marts
     con = duckdb.connect(str(m["path"]))
-    con.execute(
-        "CREATE TABLE marts.skill_demand_monthly (month DATE, industry VARCHAR, skill VARCHAR, postings INTEGER)"
-    )
     rows = []
     for month in _months():
         rows.append((month, "生物医药", "GMP", 10 if month.year < 2025 else 20))
         rows.append((month, "文旅康养", EVIL, 6))
     con.executemany("INSERT INTO marts.skill_demand_monthly VALUES (?,?,?,?)", rows)
-    con.execute(
-        "CREATE TABLE marts.shortage_occupations (shortage_id VARCHAR, year INTEGER, rank INTEGER, "
-        "occupation_code VARCHAR, occupation_name VARCHAR, demand_supply_ratio DOUBLE, rank_change INTEGER)"
-    )
-    con.executemany(
-        "INSERT INTO marts.shortage_occupations VALUES (?,?,?,?,?,?,?)",
-        [
-            ("2024-1", 2024, 1, "4-10-01-01", "养老护理员", 3.5, 2),
-            ("2024-2", 2024, 2, "6-12-01-00", EVIL, 2.0, -1),
-            ("2026-1", 2026, 1, "x", "未来的职业", 9.9, 0),
-        ],
-    )
     con.close()
+    build_report_marts(m["path"])
     result = publish_report(MONTH, duckdb_path=m["path"], reports_dir=m["reports"], raw_dir=m["raw"])
     page = (result.path / "report.html").read_text(encoding="utf-8")
     hot = page[page.index('<table id="hot-skills">') : page.index("</table>", page.index("hot-skills"))]
@@ -619,7 +712,10 @@ def test_skill_and_shortage_sections_render_when_their_marts_exist(forecast_mart
     shortage = page[
         page.index('<table id="shortage-table">') : page.index("</table>", page.index("shortage-table"))
     ]
-    assert "养老护理员" in shortage and "&lt;script&gt;" in shortage and "未来的职业" not in shortage
+    assert OCCUPATION[1] in shortage and "紧缺职业目录共列出 1 个职业（2025）" in page
     assert "<script" not in page
     short_csv = pd.read_csv(result.path / "shortage_occupations.csv", encoding="utf-8-sig")
-    assert len(short_csv) == 3 and (result.path / "shortage_occupations.parquet").exists()
+    assert (
+        list(short_csv["year"]) == [2023, 2024, 2025]
+        and (result.path / "shortage_occupations.parquet").exists()
+    )

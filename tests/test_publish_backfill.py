@@ -24,7 +24,9 @@ MONTHS = ("2026-06", "2026-07", "2026-08")
 def backfilled(tmp_path_factory) -> dict:
     from test_publish import build_marts
 
-    from talent.run import airflow_env, prepare_airflow, publish_logical_date, run_dag
+    from talent import tasks
+    from talent.airflow_env import airflow_env, init_airflow
+    from talent.run import publish_logical_date, run_dag
 
     home = tmp_path_factory.mktemp("backfill")
     warehouse = home / "warehouse"
@@ -33,9 +35,11 @@ def backfilled(tmp_path_factory) -> dict:
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("TALENT_WAREHOUSE_DIR", str(warehouse))
         mp.setenv("TALENT_DUCKDB_PATH", str(marts["path"]))
-        env = airflow_env(home / "airflow")
+        env = airflow_env(home / "airflow", fail_fast=True)
+        # What the transform records when the marts are complete; the publish DAG waits for it.
+        tasks.record_marts_built()
     logs = home / "logs"
-    prepare_airflow(env, logs / "setup.log")
+    init_airflow(env, logs / "setup.log")
     for month in MONTHS:
         run_dag("publish_monthly_report", publish_logical_date(month), env, logs)
     return {"warehouse": warehouse, "db": marts["path"], "reports": warehouse / "reports", "logs": logs}

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from talent.forecast import ensure_forecast
-from talent.publish import publish_report
+from talent.report import publish_report
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 HEADINGS = (
@@ -59,11 +59,12 @@ def _chromium(args: list[str], profile: Path) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="module")
 def report(tmp_path_factory) -> Path:
-    from test_publish import MONTH, build_marts
+    from test_publish import MONTH, build_marts, build_report_marts
 
     home = tmp_path_factory.mktemp("render")
     marts = build_marts(home)
     ensure_forecast(marts["path"], MONTH)
+    build_report_marts(marts["path"])
     result = publish_report(MONTH, duckdb_path=marts["path"], reports_dir=marts["reports"])
     return result.path / "report.html"
 

@@ -15,18 +15,24 @@ latest_year as (
     from gap
     where demand_postings > 0 and supply_graduates > 0
 
+),
+
+final as (
+
+    select
+        gap.industry,
+        gap.demand_postings,
+        gap.demand_headcount,
+        gap.supply_graduates,
+        gap.demand_supply_ratio,
+        gap.gap
+
+    from gap
+    inner join latest_year
+        on gap.year = latest_year.year
+    where gap.shortage_flag
+
 )
 
-select
-    gap.industry,
-    gap.demand_postings,
-    gap.demand_headcount,
-    gap.supply_graduates,
-    gap.demand_supply_ratio,
-    gap.gap
-
-from gap
-inner join latest_year
-    on gap.year = latest_year.year
-where gap.shortage_flag
-order by gap.gap desc
+select * from final
+order by gap desc

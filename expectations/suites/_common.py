@@ -1,13 +1,14 @@
 """Building blocks shared by the suites: the `Check` wrapper that gives every Great Expectations
 expectation a stable name, a severity and a readable reason, plus the checks every landing gets.
 
-Nothing here imports Great Expectations at module level: `talent.load` imports the suites for
+Nothing here imports Great Expectations at module level: the loader imports the suites for
 their column types, and that must stay cheap (GX takes ~3 s to import).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -134,3 +135,60 @@ def no_personal_data(column: str, kind: str, *, prefix: str = "") -> Check:
         ),
         f"{column} contains an unmasked {kind}",
     )
+
+
+def add_missing_columns(frame: Any, columns: Iterable[str]) -> Any:
+    """Give a landing written before optional fields existed null (object) columns for them, so the
+    checks that read them run (and pass) instead of erroring on a missing column."""
+    for column in columns:
+        if column not in frame.columns:
+            frame[column] = None
+    return frame
+
+
+def present(column: str) -> Check:
+    """Critical: `column` is not null (in all but the DEFAULT_MOSTLY share of rows)."""
+    import great_expectations.expectations as gxe
+
+    return critical(
+        f"{column}_present",
+        gxe.ExpectColumnValuesToNotBeNull(column=column, mostly=DEFAULT_MOSTLY),
+        f"{column} is missing",
+    )
+
+
+def between(
+    name: str,
+    column: str,
+    reason: str,
+    *,
+    min_value: Any = None,
+    max_value: Any = None,
+    fields: tuple[str, ...] = (),
+) -> Check:
+    """Critical: `column` lies within [min_value, max_value] (either end open when None)."""
+    import great_expectations.expectations as gxe
+
+    bounds = {
+        key: value for key, value in (("min_value", min_value), ("max_value", max_value)) if value is not None
+    }
+    return critical(
+        name,
+        gxe.ExpectColumnValuesToBeBetween(column=column, **bounds, mostly=DEFAULT_MOSTLY),
+        reason,
+        fields,
+    )
+
+
+def not_above(
+    name: str, column: str, limit: str, reason: str, *, severity: str = CRITICAL, fields: tuple[str, ...] = ()
+) -> Check:
+    """`column` <= `limit` row by row, rows missing either value ignored. A critical check tolerates
+    the DEFAULT_MOSTLY share of failing rows; a warning reports every one."""
+    import great_expectations.expectations as gxe
+
+    mostly = {"mostly": DEFAULT_MOSTLY} if severity == CRITICAL else {}
+    expectation = gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+        column_A=limit, column_B=column, or_equal=True, ignore_row_if="either_value_is_missing", **mostly
+    )
+    return Check(name, severity, expectation, reason, fields)

@@ -11,7 +11,16 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from expectations.suites._common import DEFAULT_MOSTLY, Check, base_checks, critical, warning
+from expectations.suites._common import (
+    DEFAULT_MOSTLY,
+    Check,
+    add_missing_columns,
+    base_checks,
+    between,
+    critical,
+    present,
+    warning,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -108,9 +117,7 @@ def derive(frame: pd.DataFrame) -> pd.DataFrame:
     """Helper columns for checks GX cannot express directly (see the constants above)."""
     import pandas as pd
 
-    for column in OPTIONAL_COLUMNS:
-        if column not in frame.columns:
-            frame[column] = pd.Series([None] * len(frame), index=frame.index, dtype=object)
+    add_missing_columns(frame, OPTIONAL_COLUMNS)
     if "value" in frame.columns and "value_text" in frame.columns:
         frame[VALUE_OR_TEXT] = (
             frame["value"].astype(object).where(frame["value"].notna(), frame["value_text"])
@@ -151,23 +158,9 @@ def checks() -> list[Check]:
 
     return [
         *base_checks(REQUIRED_COLUMNS),
-        critical(
-            "region_present",
-            gxe.ExpectColumnValuesToNotBeNull(column="region", mostly=DEFAULT_MOSTLY),
-            "region is missing",
-        ),
-        critical(
-            "year_present",
-            gxe.ExpectColumnValuesToNotBeNull(column="year", mostly=DEFAULT_MOSTLY),
-            "year is missing",
-        ),
-        critical(
-            "year_in_range",
-            gxe.ExpectColumnValuesToBeBetween(
-                column="year", min_value=1949, max_value=2100, mostly=DEFAULT_MOSTLY
-            ),
-            "year is outside 1949-2100",
-        ),
+        present("region"),
+        present("year"),
+        between("year_in_range", "year", "year is outside 1949-2100", min_value=1949, max_value=2100),
         critical(
             "indicator_known",
             gxe.ExpectColumnValuesToBeInSet(
@@ -175,11 +168,7 @@ def checks() -> list[Check]:
             ),
             "indicator is not one of the known indicators",
         ),
-        critical(
-            "indicator_present",
-            gxe.ExpectColumnValuesToNotBeNull(column="indicator", mostly=DEFAULT_MOSTLY),
-            "indicator is missing",
-        ),
+        present("indicator"),
         # A ratio such as the industry structure has no single number; its figure lives in
         # value_text. Only a row with neither carries nothing at all. (Checked on a derived column
         # rather than with a row_condition, so `mostly` counts all rows, not just those without
@@ -198,52 +187,44 @@ def checks() -> list[Check]:
             "the page is not a readable bulletin (parse_error says why; text is its first sentence)",
             ("parse_error",),
         ),
-        critical(
+        between(
             "growth_plausible",
-            gxe.ExpectColumnValuesToBeBetween(
-                column=GROWTH_VALUE,
-                min_value=-MAX_ABS_GROWTH,
-                max_value=MAX_ABS_GROWTH,
-                mostly=DEFAULT_MOSTLY,
-            ),
+            GROWTH_VALUE,
             f"growth_pct is beyond ±{MAX_ABS_GROWTH:g}% (a misread figure, see text)",
-            ("growth_pct",),
+            min_value=-MAX_ABS_GROWTH,
+            max_value=MAX_ABS_GROWTH,
+            fields=("growth_pct",),
         ),
-        critical(
+        between(
             "change_plausible",
-            gxe.ExpectColumnValuesToBeBetween(
-                column=CHANGE_VALUE,
-                min_value=-MAX_ABS_GROWTH,
-                max_value=MAX_ABS_GROWTH,
-                mostly=DEFAULT_MOSTLY,
-            ),
+            CHANGE_VALUE,
             f"a growth/change indicator is beyond ±{MAX_ABS_GROWTH:g}% (a misread figure, see text)",
-            ("value",),
+            min_value=-MAX_ABS_GROWTH,
+            max_value=MAX_ABS_GROWTH,
+            fields=("value",),
         ),
-        critical(
+        between(
             "rate_plausible",
-            gxe.ExpectColumnValuesToBeBetween(
-                column=RATE_VALUE, min_value=0, max_value=100, mostly=DEFAULT_MOSTLY
-            ),
+            RATE_VALUE,
             "a rate indicator is outside 0-100% (see text)",
-            ("value",),
+            min_value=0,
+            max_value=100,
+            fields=("value",),
         ),
-        critical(
+        between(
             "level_not_negative",
-            gxe.ExpectColumnValuesToBeBetween(column=LEVEL_VALUE, min_value=0, mostly=DEFAULT_MOSTLY),
+            LEVEL_VALUE,
             "a level (amount, headcount, income) is negative (see text)",
-            ("value",),
+            min_value=0,
+            fields=("value",),
         ),
-        critical(
+        between(
             "structure_sums_to_100",
-            gxe.ExpectColumnValuesToBeBetween(
-                column=STRUCTURE_SUM,
-                min_value=100 - STRUCTURE_TOLERANCE,
-                max_value=100 + STRUCTURE_TOLERANCE,
-                mostly=DEFAULT_MOSTLY,
-            ),
+            STRUCTURE_SUM,
             f"industry_structure does not add up to 100±{STRUCTURE_TOLERANCE:g} (see text)",
-            ("value_text",),
+            min_value=100 - STRUCTURE_TOLERANCE,
+            max_value=100 + STRUCTURE_TOLERANCE,
+            fields=("value_text",),
         ),
         warning(
             "core_indicators_present_per_year",

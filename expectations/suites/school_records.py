@@ -12,10 +12,15 @@ from typing import TYPE_CHECKING
 
 from expectations.suites._common import (
     DEFAULT_MOSTLY,
+    WARNING,
     Check,
+    add_missing_columns,
     base_checks,
+    between,
     critical,
     no_personal_data,
+    not_above,
+    present,
     warning,
 )
 
@@ -100,9 +105,7 @@ def derive(frame: pd.DataFrame) -> pd.DataFrame:
     """Add the helper columns some checks need: the sum of the four destinations, so GX can compare
     it with graduates row by row (GX has no expectation for "column equals the sum of other
     columns"), and one `_problem_<field>` column per field the extractor can blame."""
-    for column in OPTIONAL_COLUMNS:
-        if column not in frame.columns:
-            frame[column] = None
+    add_missing_columns(frame, OPTIONAL_COLUMNS)
     blamed = frame["parse_error_field"].map(
         lambda v: {f.strip() for f in v.split(",")} if isinstance(v, str) else set()
     )
@@ -123,11 +126,7 @@ def checks() -> list[Check]:
     import great_expectations.expectations as gxe
 
     non_negative = [
-        critical(
-            f"{column}_not_negative",
-            gxe.ExpectColumnValuesToBeBetween(column=column, min_value=0, mostly=DEFAULT_MOSTLY),
-            f"{column} is negative",
-        )
+        between(f"{column}_not_negative", column, f"{column} is negative", min_value=0)
         for column in COUNT_COLUMNS
     ]
     return [
@@ -147,54 +146,27 @@ def checks() -> list[Check]:
             "the extractor could not count this row (its parse_error and parse_error_field say why and where)",
             ("parse_error",),
         ),
-        critical(
+        not_above(
             "graduates_within_enrolment",
-            gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-                column_A="enrolment",
-                column_B="graduates",
-                or_equal=True,
-                ignore_row_if="either_value_is_missing",
-                mostly=DEFAULT_MOSTLY,
-            ),
+            "graduates",
+            "enrolment",
             "graduates exceed the cohort's enrolment",
-            ("graduates", "enrolment"),
+            fields=("graduates", "enrolment"),
         ),
         no_personal_data("major_name", "mobile number"),
         no_personal_data("major_name", "ID card number"),
         no_personal_data("school", "mobile number"),
         no_personal_data("school", "ID card number"),
-        critical(
-            "school_present",
-            gxe.ExpectColumnValuesToNotBeNull(column="school", mostly=DEFAULT_MOSTLY),
-            "school is missing",
-        ),
-        critical(
-            "year_in_range",
-            gxe.ExpectColumnValuesToBeBetween(
-                column="year", min_value=2000, max_value=2100, mostly=DEFAULT_MOSTLY
-            ),
-            "year is outside 2000-2100",
-        ),
-        critical(
-            "year_present",
-            gxe.ExpectColumnValuesToNotBeNull(column="year", mostly=DEFAULT_MOSTLY),
-            "year is missing",
-        ),
+        present("school"),
+        between("year_in_range", "year", "year is outside 2000-2100", min_value=2000, max_value=2100),
+        present("year"),
         critical(
             "major_code_six_digits",
             gxe.ExpectColumnValuesToMatchRegex(column="major_code", regex=r"^\d{6}$", mostly=DEFAULT_MOSTLY),
             "major_code is not six digits",
         ),
-        critical(
-            "major_code_present",
-            gxe.ExpectColumnValuesToNotBeNull(column="major_code", mostly=DEFAULT_MOSTLY),
-            "major_code is missing",
-        ),
-        critical(
-            "graduates_present",
-            gxe.ExpectColumnValuesToNotBeNull(column="graduates", mostly=DEFAULT_MOSTLY),
-            "graduates is missing",
-        ),
+        present("major_code"),
+        present("graduates"),
         *non_negative,
         critical(
             "placements_add_up_to_graduates",
@@ -207,27 +179,16 @@ def checks() -> list[Check]:
             "employed + further_study + military + not_placed does not equal graduates",
             ("graduates", *PLACEMENT_COLUMNS),
         ),
-        warning(
-            "in_field_within_employed",
-            gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-                column_A="employed",
-                column_B="in_field",
-                or_equal=True,
-                ignore_row_if="either_value_is_missing",
-            ),
-            "in_field is greater than employed",
-            ("in_field", "employed"),
-        ),
-        warning(
-            "employed_local_within_employed",
-            gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-                column_A="employed",
-                column_B="employed_local",
-                or_equal=True,
-                ignore_row_if="either_value_is_missing",
-            ),
-            "employed_local is greater than employed",
-            ("employed_local", "employed"),
+        *(
+            not_above(
+                f"{column}_within_employed",
+                column,
+                "employed",
+                f"{column} is greater than employed",
+                severity=WARNING,
+                fields=(column, "employed"),
+            )
+            for column in ("in_field", "employed_local")
         ),
         warning(
             "not_superseded_by_a_correction",

@@ -3,7 +3,7 @@
 `extract_board(board, config, partition, raw_dir, data_interval=...)` reads `config["job_boards"][board]`,
 works out the posting dates to read (the DAG run's data interval, from the board's high-water mark:
 the newest ad date of the earlier partitions' accepted landings; the whole history when there is
-none), lets the adapter registered for the board's `kind` read them page by page (checkpointed, so
+none), lets the adapter of the board's `kind` (`adapters.ADAPTERS`) read them page by page (checkpointed, so
 a crash resumes), masks personal data in every free-text field, normalises each ad and lands source
 `job_board_<board>`. No page bytes are stored: job pages carry recruiters' contact details."""
 
@@ -20,22 +20,15 @@ from zoneinfo import ZoneInfo
 
 from extractors.errors import SourceError
 from extractors.http import HttpClient
-from extractors.job_boards.base import (
-    REGISTRY,
-    BoardAdapter,
-    Page,
-    RateLimiter,
-    Window,
-    adapter_for,
-    register,
-)
+from extractors.job_boards.adapters import ADAPTERS, adapter_for
+from extractors.job_boards.base import BoardAdapter, Page, RateLimiter, Window
 from extractors.job_boards.checkpoint import Checkpoint
 from extractors.job_boards.normalize import RAW_FIELDS, normalize_ad, process_ad, scrub_ad
-from extractors.landing import LandingResult, land
+from extractors.landing import LandingResult, land, list_landings, newest_validated
 
 __all__ = [
+    "ADAPTERS",
     "RAW_FIELDS",
-    "REGISTRY",
     "BoardAdapter",
     "Page",
     "RateLimiter",
@@ -46,7 +39,6 @@ __all__ = [
     "extraction_window",
     "high_water_mark",
     "normalize_ad",
-    "register",
     "scrub_ad",
 ]
 
@@ -71,26 +63,10 @@ def high_water_mark(raw_dir: str | Path, source: str, partition: str) -> date | 
     Only accepted rows count: an ad dated in the future by mistake is quarantined, and must not
     push the mark past ads not yet read. Partitions at or after `partition` are ignored, so
     re-running or backfilling a day computes the same window as the first time."""
-    source_dir = Path(raw_dir) / source
-    if not source_dir.is_dir():
-        return None
     best: date | None = None
-    for partition_dir in sorted(p for p in source_dir.iterdir() if p.is_dir() and p.name < partition):
-        vintages = []
-        for landing in partition_dir.iterdir():
-            if not landing.is_dir() or landing.name.startswith("."):
-                continue
-            try:
-                manifest = json.loads((landing / "manifest.json").read_text(encoding="utf-8"))
-                result = json.loads((landing / "validation" / "result.json").read_text(encoding="utf-8"))
-            except (FileNotFoundError, ValueError):
-                continue
-            if result.get("success") is True:
-                vintages.append((manifest.get("landed_at", ""), landing.name, landing))
-        if not vintages:
-            continue
-        landing = max(vintages)[2]
-        with open(landing / "validation" / "accepted.jsonl", encoding="utf-8") as handle:
+    earlier = [landing for landing in list_landings(raw_dir, source) if landing.partition < partition]
+    for landing in newest_validated(earlier):
+        with open(landing.path / "validation" / "accepted.jsonl", encoding="utf-8") as handle:
             for line in handle:
                 posted = json.loads(line).get("posted_at")
                 if isinstance(posted, str) and len(posted) == 10:

@@ -1,9 +1,11 @@
-"""The interface every job-board adapter implements, the registry that picks one by `kind`, and
-the plumbing adapters share: the extraction window, the per-board rate limit and credentials.
+"""The interface every job-board adapter implements and the plumbing adapters share: the extraction
+window, the per-board rate limit and credentials.
 
 An adapter only fetches and reads a board into raw ad dicts (RAW_FIELDS), one page at a time;
-normalising, scrubbing, checkpointing and landing are shared (`extractors.job_boards.extract_board`),
-so a new board is one small class plus a block in the sources config (docs/job_boards.md)."""
+normalising, scrubbing, checkpointing and landing are shared (`extractors.job_boards.extract_board`).
+A board of an existing `kind` is only a block in the sources config; a new kind is one small
+subclass of `BoardAdapter` plus its line in `extractors.job_boards.adapters.ADAPTERS`
+(docs/job_boards.md). This module imports no adapter."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, ClassVar
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from extractors.errors import SourceError
@@ -23,27 +25,8 @@ from extractors.job_boards.normalize import RAW_FIELDS
 
 log = logging.getLogger("extractors.job_boards")
 
-REGISTRY: dict[str, type[BoardAdapter]] = {}
 # Keys that would put a secret into the repository: refused, credentials come from the environment.
 _SECRET_KEYS = ("token", "password", "api_key", "apikey", "secret", "cookie")
-
-
-def register(cls: type[BoardAdapter]) -> type[BoardAdapter]:
-    """Class decorator: make an adapter available under its `kind` in the sources config."""
-    REGISTRY[cls.kind] = cls
-    return cls
-
-
-def adapter_for(kind: str) -> type[BoardAdapter]:
-    # Importing the adapter modules registers them.
-    from extractors.job_boards import rencai, zhaopin  # noqa: F401
-
-    try:
-        return REGISTRY[kind]
-    except KeyError:
-        raise SourceError(
-            f"no job-board adapter of kind {kind!r} (known: {', '.join(sorted(REGISTRY))})", field="kind"
-        ) from None
 
 
 @dataclass(frozen=True)
@@ -186,13 +169,11 @@ def auth_headers(name: str, settings: dict) -> dict[str, str]:
 
 
 class BoardAdapter:
-    """Reads one board. Subclasses set `kind` and implement `iter_pages`.
+    """Reads one board. Subclasses implement `iter_pages`; `ADAPTERS` names them by `kind`.
 
     `name` is the board's key in the sources config (it becomes the records' `source`), `settings`
     that board's config block (with absolute `url`), `client` the HttpClient whose fetch log goes
     into the landing manifest, `window` the posting dates to read."""
-
-    kind: ClassVar[str] = ""
 
     def __init__(
         self, name: str, settings: dict, client: HttpClient, *, window: Window | None = None

@@ -8,7 +8,10 @@ data files in `extractors/job_boards/data/`, each row with its source, so a doma
 them without reading this code.
 
 `normalize_jsonl(in_stream, out_stream, name=...)` is what `talent postings normalize` calls: JSON
-lines of raw ads in, JSON lines of normalised ads out (docs/job_boards.md lists every field)."""
+lines of raw ads in, JSON lines of normalised ads out (docs/job_boards.md lists every field).
+
+Longer than ~400 lines on purpose: one small section per field, all applied by one `process_ad`
+and read top to bottom; the vocabularies themselves are data in `data/`."""
 
 from __future__ import annotations
 
@@ -616,14 +619,6 @@ def description_minhash(description: str | None) -> str | None:
     mh = MinHash(num_perm=MINHASH_PERMUTATIONS, seed=MINHASH_SEED)
     mh.update_batch(sorted(shingles))
     return "".join(f"{int(v):08x}" for v in mh.hashvalues).translate(_HEX_TO_LETTERS)
-
-
-def minhash_similarity(a: str | None, b: str | None) -> float | None:
-    """Share of equal positions of two description_minhash signatures (≈ Jaccard similarity)."""
-    if not a or not b or len(a) != len(b):
-        return None
-    n = len(a) // 8
-    return sum(a[i * 8 : i * 8 + 8] == b[i * 8 : i * 8 + 8] for i in range(n)) / n
 
 
 # ---------------------------------------------------------------------------------------------

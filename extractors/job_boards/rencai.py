@@ -20,7 +20,7 @@ from urllib.parse import urljoin, urlsplit
 
 from extractors.errors import SourceError
 from extractors.htmltext import Node, parse_html
-from extractors.job_boards.base import BoardAdapter, Page, register
+from extractors.job_boards.base import BoardAdapter, Page
 from extractors.job_boards.normalize import parse_date
 
 log = logging.getLogger("extractors.job_boards.rencai")
@@ -106,10 +106,7 @@ def parse_detail(html: str) -> dict:
     return fields
 
 
-@register
 class HtmlListingAdapter(BoardAdapter):
-    kind = "html_listing"
-
     def iter_pages(self, state: dict | None = None) -> Iterator[Page]:
         state = dict(state or {})
         url: str | None = state.get("url", self.url)

@@ -12,7 +12,7 @@ import logging
 from collections.abc import Iterator
 
 from extractors.errors import SourceError
-from extractors.job_boards.base import BoardAdapter, Page, register
+from extractors.job_boards.base import BoardAdapter, Page
 
 log = logging.getLogger("extractors.job_boards.zhaopin")
 
@@ -33,10 +33,7 @@ KNOWN_KEYS = frozenset(FIELD_MAP) | {"city", "district"}
 TEXT_FIELDS = ("source_id", "title", "company", "salary", "education", "experience", "description", "url")
 
 
-@register
 class JsonApiAdapter(BoardAdapter):
-    kind = "json_api"
-
     def iter_pages(self, state: dict | None = None) -> Iterator[Page]:
         page_size = int(self.settings.get("page_size", 100))
         params: dict[str, object] = {"limit": page_size}

@@ -39,3 +39,11 @@ def type_numeric():
 
 def type_timestamp():
     return "timestamp"
+
+
+def dateadd(datepart, interval, from_date_or_timestamp):
+    return f"date_add({from_date_or_timestamp}, interval ({interval}) {datepart})"
+
+
+def generate_series(upper_bound):
+    return f"select generate_series as generated_number from generate_series(1, {upper_bound})"

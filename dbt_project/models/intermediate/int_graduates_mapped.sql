@@ -45,25 +45,31 @@ mapped as (
     left join occupations
         on crosswalk.occupation_code = occupations.occupation_code
 
+),
+
+final as (
+
+    select
+        {{ dbt.concat(['supply_id', "'-'", 'occupation_code']) }} as mapping_id,
+        supply_id,
+        year,
+        school,
+        major_code,
+        major_name,
+        occupation_code,
+        occupation_name,
+        industry,
+        weight,
+        is_mapped,
+        graduates,
+        employed,
+        employed_local,
+        graduates * weight as weighted_graduates,
+        employed * weight as weighted_employed,
+        employed_local * weight as weighted_employed_local
+
+    from mapped
+
 )
 
-select
-    {{ dbt.concat(['supply_id', "'-'", 'occupation_code']) }} as mapping_id,
-    supply_id,
-    year,
-    school,
-    major_code,
-    major_name,
-    occupation_code,
-    occupation_name,
-    industry,
-    weight,
-    is_mapped,
-    graduates,
-    employed,
-    employed_local,
-    graduates * weight as weighted_graduates,
-    employed * weight as weighted_employed,
-    employed_local * weight as weighted_employed_local
-
-from mapped
+select * from final

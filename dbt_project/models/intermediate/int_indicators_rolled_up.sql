@@ -151,8 +151,14 @@ stated as (
 
     from ranked
 
+),
+
+final as (
+
+    select * from stated
+    union all
+    select * from derived
+
 )
 
-select * from stated
-union all
-select * from derived
+select * from final

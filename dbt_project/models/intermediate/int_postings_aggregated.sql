@@ -29,16 +29,22 @@ classified as (
     left join occupations
         on ads.occupation_code = occupations.occupation_code
 
+),
+
+final as (
+
+    select
+        year,
+        industry,
+        occupation_code,
+        occupation_name,
+        count(*) as demand_postings,
+        -- an ad that states no headcount (招若干人) counts as one person
+        cast(sum(coalesce(headcount, 1)) as {{ dbt.type_bigint() }}) as demand_headcount
+
+    from classified
+    group by year, industry, occupation_code, occupation_name
+
 )
 
-select
-    year,
-    industry,
-    occupation_code,
-    occupation_name,
-    count(*) as demand_postings,
-    -- an ad that states no headcount (招若干人) counts as one person
-    cast(sum(coalesce(headcount, 1)) as {{ dbt.type_bigint() }}) as demand_headcount
-
-from classified
-group by year, industry, occupation_code, occupation_name
+select * from final

@@ -108,40 +108,46 @@ salary_copy as (
     select * from ranked
     where salary_rank = 1
 
+),
+
+final as (
+
+    select
+        first_copy.dedup_key,
+        first_copy.posting_id as first_posting_id,
+        first_copy.board as first_board,
+        first_copy.url as first_url,
+        first_copy.title,
+        first_copy.company,
+        first_copy.county,
+        first_copy.in_region,
+        first_copy.industry,
+        first_copy.occupation_code,
+        first_copy.education_level,
+        first_copy.experience_min_years,
+        first_copy.experience_max_years,
+        first_copy.skill_tags,
+        cast({{ dbt.date_trunc('month', 'first_copy.posted_at') }} as date) as month,
+        copies.first_posted_at,
+        copies.last_posted_at,
+        copies.copies,
+        copies.exact_groups,
+        copies.boards,
+        copies.headcount,
+        case when salary_copy.has_salary = 1 then salary_copy.salary_min end as salary_min,
+        case when salary_copy.has_salary = 1 then salary_copy.salary_max end as salary_max,
+        case
+            when salary_copy.has_salary = 1 then (salary_copy.salary_min + salary_copy.salary_max) / 2
+        end as salary_mid,
+        case when salary_copy.has_salary = 1 then salary_copy.salary_months end as salary_months,
+        first_copy.salary_negotiable
+
+    from first_copy
+    inner join copies
+        on first_copy.dedup_key = copies.dedup_key
+    inner join salary_copy
+        on first_copy.dedup_key = salary_copy.dedup_key
+
 )
 
-select
-    first_copy.dedup_key,
-    first_copy.posting_id as first_posting_id,
-    first_copy.board as first_board,
-    first_copy.url as first_url,
-    first_copy.title,
-    first_copy.company,
-    first_copy.county,
-    first_copy.in_region,
-    first_copy.industry,
-    first_copy.occupation_code,
-    first_copy.education_level,
-    first_copy.experience_min_years,
-    first_copy.experience_max_years,
-    first_copy.skill_tags,
-    cast({{ dbt.date_trunc('month', 'first_copy.posted_at') }} as date) as month,
-    copies.first_posted_at,
-    copies.last_posted_at,
-    copies.copies,
-    copies.exact_groups,
-    copies.boards,
-    copies.headcount,
-    case when salary_copy.has_salary = 1 then salary_copy.salary_min end as salary_min,
-    case when salary_copy.has_salary = 1 then salary_copy.salary_max end as salary_max,
-    case
-        when salary_copy.has_salary = 1 then (salary_copy.salary_min + salary_copy.salary_max) / 2
-    end as salary_mid,
-    case when salary_copy.has_salary = 1 then salary_copy.salary_months end as salary_months,
-    first_copy.salary_negotiable
-
-from first_copy
-inner join copies
-    on first_copy.dedup_key = copies.dedup_key
-inner join salary_copy
-    on first_copy.dedup_key = salary_copy.dedup_key
+select * from final

@@ -188,16 +188,22 @@ second_hop as (
         on links.linked_key = linked.exact_key
     group by first_hop_keys.exact_key, first_hop_keys.best_similarity, first_hop_keys.hop_key
 
+),
+
+final as (
+
+    select
+        keyed.posting_id,
+        keyed.board,
+        keyed.exact_key,
+        second_hop.vacancy_key as dedup_key,
+        second_hop.best_similarity as near_duplicate_similarity,
+        second_hop.vacancy_key <> keyed.exact_key as is_near_duplicate
+
+    from keyed
+    inner join second_hop
+        on keyed.exact_key = second_hop.exact_key
+
 )
 
-select
-    keyed.posting_id,
-    keyed.board,
-    keyed.exact_key,
-    second_hop.vacancy_key as dedup_key,
-    second_hop.best_similarity as near_duplicate_similarity,
-    second_hop.vacancy_key <> keyed.exact_key as is_near_duplicate
-
-from keyed
-inner join second_hop
-    on keyed.exact_key = second_hop.exact_key
+select * from final

@@ -13,41 +13,47 @@ occupations as (
 
     select * from {{ ref('occupations') }}
 
+),
+
+final as (
+
+    select
+        vacancies.dedup_key as posting_key,
+        vacancies.month,
+        vacancies.first_posted_at,
+        vacancies.last_posted_at,
+        vacancies.title,
+        vacancies.company,
+        vacancies.county,
+        vacancies.in_region,
+        vacancies.industry,
+        occupations.occupation_code,
+        occupations.occupation_name,
+        vacancies.education_level,
+        vacancies.experience_min_years,
+        vacancies.experience_max_years,
+        vacancies.headcount,
+        vacancies.salary_min,
+        vacancies.salary_max,
+        vacancies.salary_mid,
+        vacancies.salary_months,
+        vacancies.salary_negotiable,
+        vacancies.copies,
+        vacancies.exact_groups,
+        vacancies.boards,
+        vacancies.first_board,
+        vacancies.first_posting_id,
+        vacancies.first_url,
+        -- "GMP|HACCP" (the fences of skill_tags dropped)
+        case
+            when vacancies.skill_tags is not null
+                then substring(vacancies.skill_tags, 2, length(vacancies.skill_tags) - 2)
+        end as skills
+
+    from vacancies
+    left join occupations
+        on vacancies.occupation_code = occupations.occupation_code
+
 )
 
-select
-    vacancies.dedup_key as posting_key,
-    vacancies.month,
-    vacancies.first_posted_at,
-    vacancies.last_posted_at,
-    vacancies.title,
-    vacancies.company,
-    vacancies.county,
-    vacancies.in_region,
-    vacancies.industry,
-    occupations.occupation_code,
-    occupations.occupation_name,
-    vacancies.education_level,
-    vacancies.experience_min_years,
-    vacancies.experience_max_years,
-    vacancies.headcount,
-    vacancies.salary_min,
-    vacancies.salary_max,
-    vacancies.salary_mid,
-    vacancies.salary_months,
-    vacancies.salary_negotiable,
-    vacancies.copies,
-    vacancies.exact_groups,
-    vacancies.boards,
-    vacancies.first_board,
-    vacancies.first_posting_id,
-    vacancies.first_url,
-    -- "GMP|HACCP" (the fences of skill_tags dropped)
-    case
-        when vacancies.skill_tags is not null
-            then substring(vacancies.skill_tags, 2, length(vacancies.skill_tags) - 2)
-    end as skills
-
-from vacancies
-left join occupations
-    on vacancies.occupation_code = occupations.occupation_code
+select * from final

@@ -77,24 +77,30 @@ with_previous as (
             ranked.occupation_code = previous.occupation_code
             and ranked.year = previous.year + 1
 
+),
+
+final as (
+
+    select
+        {{ dbt.concat(["cast(year as " ~ dbt.type_string() ~ ")", "'-'", 'occupation_code']) }} as shortage_id,
+        year,
+        shortage_rank,
+        occupation_name,
+        occupation_code,
+        demand_headcount,
+        supply_graduates,
+        gap,
+        demand_supply_ratio,
+        -- positive: moved up the list (more short than last year); null when not ranked last year
+        previous_rank - shortage_rank as rank_change,
+        shortage_flag,
+        previous_rank,
+        industry,
+        demand_postings,
+        supply_employed_local
+
+    from with_previous
+
 )
 
-select
-    {{ dbt.concat(["cast(year as " ~ dbt.type_string() ~ ")", "'-'", 'occupation_code']) }} as shortage_id,
-    year,
-    shortage_rank,
-    occupation_name,
-    occupation_code,
-    demand_headcount,
-    supply_graduates,
-    gap,
-    demand_supply_ratio,
-    -- positive: moved up the list (more short than last year); null when not ranked last year
-    previous_rank - shortage_rank as rank_change,
-    shortage_flag,
-    previous_rank,
-    industry,
-    demand_postings,
-    supply_employed_local
-
-from with_previous
+select * from final

@@ -80,18 +80,24 @@ joined as (
             and mentions.skill = last_year.skill
             and cast(mentions.month - interval '12 months' as date) = last_year.month
 
+),
+
+final as (
+
+    select
+        {{ dbt.concat([year_month('month'), "'-'", 'industry', "'-'", 'skill']) }} as skill_demand_id,
+        month,
+        industry,
+        skill,
+        skill_category,
+        postings,
+        industry_postings,
+        {{ round_double(safe_divide('postings', 'industry_postings'), 4) }} as posting_share,
+        postings_last_year,
+        {{ round_double(safe_divide('postings - postings_last_year', 'postings_last_year'), 4) }} as yoy_change
+
+    from joined
+
 )
 
-select
-    {{ dbt.concat([year_month('month'), "'-'", 'industry', "'-'", 'skill']) }} as skill_demand_id,
-    month,
-    industry,
-    skill,
-    skill_category,
-    postings,
-    industry_postings,
-    {{ round_double(safe_divide('postings', 'industry_postings'), 4) }} as posting_share,
-    postings_last_year,
-    {{ round_double(safe_divide('postings - postings_last_year', 'postings_last_year'), 4) }} as yoy_change
-
-from joined
+select * from final

@@ -73,31 +73,37 @@ joined as (
             and demand.industry = supply.industry
             and demand.occupation_code = supply.occupation_code
 
+),
+
+final as (
+
+    select
+        {{ dbt.concat([
+            "cast(joined.year as " ~ dbt.type_string() ~ ")", "'-'", 'joined.industry', "'-'", 'joined.occupation_code'
+        ]) }} as gap_id,
+        joined.year,
+        joined.industry,
+        joined.occupation_code,
+        joined.occupation_name,
+        joined.demand_postings,
+        joined.demand_headcount,
+        joined.supply_graduates,
+        joined.supply_employed_local,
+        {{ round_double(safe_divide('joined.demand_headcount', 'joined.supply_graduates'), 4) }} as demand_supply_ratio,
+        {{ round_double('joined.demand_headcount - joined.supply_graduates') }} as gap,
+        -- the shortage rule (docs/school_records.md): at least 1.5 people wanted per graduate, or
+        -- demand with no graduates at all (an unbounded ratio)
+        coalesce(
+            {{ safe_divide('joined.demand_headcount', 'joined.supply_graduates') }} >= 1.5,
+            joined.demand_headcount > 0
+        ) as shortage_flag,
+        context.resident_population_10k,
+        context.rural_labour_outflow_10k
+
+    from joined
+    left join context
+        on joined.year = context.year
+
 )
 
-select
-    {{ dbt.concat([
-        "cast(joined.year as " ~ dbt.type_string() ~ ")", "'-'", 'joined.industry', "'-'", 'joined.occupation_code'
-    ]) }} as gap_id,
-    joined.year,
-    joined.industry,
-    joined.occupation_code,
-    joined.occupation_name,
-    joined.demand_postings,
-    joined.demand_headcount,
-    joined.supply_graduates,
-    joined.supply_employed_local,
-    {{ round_double(safe_divide('joined.demand_headcount', 'joined.supply_graduates'), 4) }} as demand_supply_ratio,
-    {{ round_double('joined.demand_headcount - joined.supply_graduates') }} as gap,
-    -- the shortage rule (docs/school_records.md): at least 1.5 people wanted per graduate, or
-    -- demand with no graduates at all (an unbounded ratio)
-    coalesce(
-        {{ safe_divide('joined.demand_headcount', 'joined.supply_graduates') }} >= 1.5,
-        joined.demand_headcount > 0
-    ) as shortage_flag,
-    context.resident_population_10k,
-    context.rural_labour_outflow_10k
-
-from joined
-left join context
-    on joined.year = context.year
+select * from final

@@ -99,35 +99,41 @@ boards as (
         on classified.dedup_key = vacancies.dedup_key
     group by classified.month, classified.county, classified.industry, classified.occupation_group
 
+),
+
+final as (
+
+    select
+        {{ dbt.concat([
+            year_month('by_group.month'), "'-'", 'by_group.county', "'-'", 'by_group.industry',
+            "'-'", 'by_group.occupation_group'
+        ]) }} as demand_id,
+        by_group.month,
+        by_group.county,
+        by_group.industry,
+        by_group.postings,
+        by_group.headcount,
+        by_group.postings_with_salary,
+        cast(by_group.salary_mid_median as {{ type_double() }}) as salary_mid_median,
+        boards.boards,
+        by_group.occupation_code,
+        by_group.occupation_name,
+        by_group.postings_total,
+        cast(by_group.salary_mid_p25 as {{ type_double() }}) as salary_mid_p25,
+        cast(by_group.salary_mid_p75 as {{ type_double() }}) as salary_mid_p75,
+        {%- for level in levels %}
+            by_group.education_{{ level }},
+        {%- endfor %}
+        by_group.education_unknown
+
+    from by_group
+    inner join boards
+        on
+            by_group.month = boards.month
+            and by_group.county = boards.county
+            and by_group.industry = boards.industry
+            and by_group.occupation_group = boards.occupation_group
+
 )
 
-select
-    {{ dbt.concat([
-        year_month('by_group.month'), "'-'", 'by_group.county', "'-'", 'by_group.industry',
-        "'-'", 'by_group.occupation_group'
-    ]) }} as demand_id,
-    by_group.month,
-    by_group.county,
-    by_group.industry,
-    by_group.postings,
-    by_group.headcount,
-    by_group.postings_with_salary,
-    cast(by_group.salary_mid_median as {{ type_double() }}) as salary_mid_median,
-    boards.boards,
-    by_group.occupation_code,
-    by_group.occupation_name,
-    by_group.postings_total,
-    cast(by_group.salary_mid_p25 as {{ type_double() }}) as salary_mid_p25,
-    cast(by_group.salary_mid_p75 as {{ type_double() }}) as salary_mid_p75,
-    {%- for level in levels %}
-        by_group.education_{{ level }},
-    {%- endfor %}
-    by_group.education_unknown
-
-from by_group
-inner join boards
-    on
-        by_group.month = boards.month
-        and by_group.county = boards.county
-        and by_group.industry = boards.industry
-        and by_group.occupation_group = boards.occupation_group
+select * from final

@@ -47,31 +47,37 @@ main_industry as (
     left join industries
         on industry_weights.industry = industries.name_zh
 
+),
+
+final as (
+
+    select
+        graduates.supply_id,
+        graduates.year,
+        graduates.school,
+        graduates.major_code,
+        graduates.major_name,
+        main_industry.industry,
+        graduates.enrolment,
+        graduates.graduates,
+        graduates.employed,
+        graduates.further_study,
+        graduates.military,
+        graduates.not_placed,
+        graduates.in_field,
+        graduates.employed_local,
+        {{ safe_divide('graduates.graduates - graduates.not_placed', 'graduates.graduates') }} as placement_rate,
+        {{ safe_divide('graduates.in_field', 'graduates.employed') }} as in_field_rate,
+        {{ safe_divide('graduates.employed_local', 'graduates.employed') }} as local_retention_rate,
+        graduates.is_corrected,
+        graduates.major_code_reported
+
+    from graduates
+    inner join main_industry
+        on
+            graduates.supply_id = main_industry.supply_id
+            and main_industry.industry_rank = 1
+
 )
 
-select
-    graduates.supply_id,
-    graduates.year,
-    graduates.school,
-    graduates.major_code,
-    graduates.major_name,
-    main_industry.industry,
-    graduates.enrolment,
-    graduates.graduates,
-    graduates.employed,
-    graduates.further_study,
-    graduates.military,
-    graduates.not_placed,
-    graduates.in_field,
-    graduates.employed_local,
-    {{ safe_divide('graduates.graduates - graduates.not_placed', 'graduates.graduates') }} as placement_rate,
-    {{ safe_divide('graduates.in_field', 'graduates.employed') }} as in_field_rate,
-    {{ safe_divide('graduates.employed_local', 'graduates.employed') }} as local_retention_rate,
-    graduates.is_corrected,
-    graduates.major_code_reported
-
-from graduates
-inner join main_industry
-    on
-        graduates.supply_id = main_industry.supply_id
-        and main_industry.industry_rank = 1
+select * from final

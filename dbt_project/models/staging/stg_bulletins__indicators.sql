@@ -5,7 +5,7 @@ with
 
 source as (
 
-    select * from {{ source('raw', 'bulletin_indicators') }}
+    select * from {{ source('bulletins', 'bulletin_indicators') }}
 
 ),
 
@@ -45,25 +45,31 @@ ranked as (
 
     from renamed
 
+),
+
+final as (
+
+    select
+        region,
+        year,
+        indicator,
+        vintage,
+        value,
+        value_text,
+        unit,
+        growth_pct,
+        source_sentence,
+        source_url,
+        source_title,
+        fetched_at,
+        page_sha256,
+        landing,
+        landed_partition,
+        landed_at
+
+    from ranked
+    where landing_rank = 1
+
 )
 
-select
-    region,
-    year,
-    indicator,
-    vintage,
-    value,
-    value_text,
-    unit,
-    growth_pct,
-    source_sentence,
-    source_url,
-    source_title,
-    fetched_at,
-    page_sha256,
-    landing,
-    landed_partition,
-    landed_at
-
-from ranked
-where landing_rank = 1
+select * from final

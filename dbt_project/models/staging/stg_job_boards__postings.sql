@@ -1,20 +1,11 @@
-{#-
-    Columns the normaliser added later (issue 4; all at once) are read when the raw table has them and
-    are null otherwise, so a raw table built before them still builds. Inspected at run time only.
--#}
-{%- set raw_postings = source('raw', 'job_postings') -%}
-{%- set raw_is_current = false -%}
-{%- if execute and adapter.get_columns_in_relation is defined -%}
-    {%- set raw_columns = adapter.get_columns_in_relation(raw_postings) | map(attribute='name') | map('lower') | list -%}
-    {%- set raw_is_current = 'description_minhash' in raw_columns -%}
-{%- endif -%}
-
+-- Job ads from every board, one row per board x board id: the latest vintage when the same ad was
+-- landed on several runs. Reposts and cross-board copies stay separate rows here.
 
 with
 
 source as (
 
-    select * from {{ raw_postings }}
+    select * from {{ source('job_boards', 'job_postings') }}
 
 ),
 
@@ -41,15 +32,15 @@ renamed as (
         {{ clean_text('industry') }} as industry,
         {{ clean_text('education_level') }} as education_level,
         {{ clean_text('dedup_key') }} as dedup_key,
-        {{ optional_raw_column(raw_is_current, 'salary_negotiable', dbt.type_boolean()) }} as salary_negotiable,
-        {{ optional_raw_column(raw_is_current, 'salary_parse_error', dbt.type_string()) }} as salary_parse_error,
-        {{ optional_raw_column(raw_is_current, 'experience_min_years', dbt.type_int()) }} as experience_min_years,
-        {{ optional_raw_column(raw_is_current, 'experience_max_years', dbt.type_int()) }} as experience_max_years,
-        {{ optional_raw_column(raw_is_current, 'occupation_code', dbt.type_string()) }} as occupation_code,
-        {{ optional_raw_column(raw_is_current, 'skill_tags', dbt.type_string()) }} as skill_tags,
-        {{ optional_raw_column(raw_is_current, 'title_key', dbt.type_string()) }} as title_key,
-        {{ optional_raw_column(raw_is_current, 'company_key', dbt.type_string()) }} as company_key,
-        {{ optional_raw_column(raw_is_current, 'description_minhash', dbt.type_string()) }} as description_minhash,
+        {{ dbt.safe_cast('salary_negotiable', dbt.type_boolean()) }} as salary_negotiable,
+        {{ dbt.safe_cast('salary_parse_error', dbt.type_string()) }} as salary_parse_error,
+        {{ dbt.safe_cast('experience_min_years', dbt.type_int()) }} as experience_min_years,
+        {{ dbt.safe_cast('experience_max_years', dbt.type_int()) }} as experience_max_years,
+        {{ dbt.safe_cast('occupation_code', dbt.type_string()) }} as occupation_code,
+        {{ dbt.safe_cast('skill_tags', dbt.type_string()) }} as skill_tags,
+        {{ dbt.safe_cast('title_key', dbt.type_string()) }} as title_key,
+        {{ dbt.safe_cast('company_key', dbt.type_string()) }} as company_key,
+        {{ dbt.safe_cast('description_minhash', dbt.type_string()) }} as description_minhash,
         _landing as landing,
         {{ dbt.safe_cast('_partition', 'date') }} as landed_partition,
         _landed_at as landed_at,
@@ -71,44 +62,50 @@ ranked as (
 
     from renamed
 
+),
+
+final as (
+
+    select
+        {{ dbt.concat(['board', "':'", 'source_id']) }} as posting_id,
+        board,
+        source_id,
+        url,
+        title,
+        company,
+        salary_text,
+        education,
+        experience,
+        location,
+        description,
+        posted_at,
+        cast({{ dbt.date_trunc('month', 'posted_at') }} as date) as posted_month,
+        headcount,
+        salary_min,
+        salary_max,
+        salary_months,
+        coalesce(salary_negotiable, false) as salary_negotiable,
+        salary_parse_error,
+        county,
+        in_region,
+        industry,
+        occupation_code,
+        education_level,
+        experience_min_years,
+        experience_max_years,
+        -- "|GMP|HACCP|": every skill the normaliser found, fenced so a lookup cannot match inside a name
+        skill_tags,
+        dedup_key,
+        title_key,
+        company_key,
+        description_minhash,
+        landing,
+        landed_partition,
+        landed_at
+
+    from ranked
+    where vintage_rank = 1
+
 )
 
-select
-    {{ dbt.concat(['board', "':'", 'source_id']) }} as posting_id,
-    board,
-    source_id,
-    url,
-    title,
-    company,
-    salary_text,
-    education,
-    experience,
-    location,
-    description,
-    posted_at,
-    cast({{ dbt.date_trunc('month', 'posted_at') }} as date) as posted_month,
-    headcount,
-    salary_min,
-    salary_max,
-    salary_months,
-    coalesce(salary_negotiable, false) as salary_negotiable,
-    salary_parse_error,
-    county,
-    in_region,
-    industry,
-    occupation_code,
-    education_level,
-    experience_min_years,
-    experience_max_years,
-    -- "|GMP|HACCP|": every skill the normaliser found, fenced so a lookup cannot match inside a name
-    skill_tags,
-    dedup_key,
-    title_key,
-    company_key,
-    description_minhash,
-    landing,
-    landed_partition,
-    landed_at
-
-from ranked
-where vintage_rank = 1
+select * from final

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('raw', 'school_records') }}
+    select * from {{ source('schools', 'school_records') }}
 
 ),
 
@@ -78,35 +78,41 @@ ranked as (
 
     from versioned
 
+),
+
+final as (
+
+    select
+        {{ dbt.concat([
+            "cast(year as " ~ dbt.type_string() ~ ")", "'-'", 'school', "'-'", 'major_code'
+        ]) }} as supply_id,
+        school,
+        year,
+        major_code,
+        major_name,
+        major_code_reported,
+        enrolment,
+        graduates,
+        employed,
+        further_study,
+        military,
+        not_placed,
+        in_field,
+        employed_local,
+        record_kind,
+        -- a later file changed the figures of this school x year x major, in this landing or since an
+        -- earlier one: the earlier versions stay in raw.school_records
+        (is_correction or has_other_figures) as is_corrected,
+        source_file,
+        sheet,
+        source_row,
+        landing,
+        landed_partition,
+        landed_at
+
+    from ranked
+    where vintage_rank = 1
+
 )
 
-select
-    {{ dbt.concat([
-        "cast(year as " ~ dbt.type_string() ~ ")", "'-'", 'school', "'-'", 'major_code'
-    ]) }} as supply_id,
-    school,
-    year,
-    major_code,
-    major_name,
-    major_code_reported,
-    enrolment,
-    graduates,
-    employed,
-    further_study,
-    military,
-    not_placed,
-    in_field,
-    employed_local,
-    record_kind,
-    -- a later file changed the figures of this school x year x major, in this landing or since an
-    -- earlier one: the earlier versions stay in raw.school_records
-    (is_correction or has_other_figures) as is_corrected,
-    source_file,
-    sheet,
-    source_row,
-    landing,
-    landed_partition,
-    landed_at
-
-from ranked
-where vintage_rank = 1
+select * from final

@@ -1,0 +1,53 @@
+-- The report's gap table (section 四): report_supply_demand_gap summed over occupations to
+-- report month x year x industry, with supply_demand_gap's ratio, gap and shortage rule applied to the
+-- sums. The report shows the newest year that had ended by the report month and has graduates.
+
+with
+
+gap as (
+
+    select * from {{ ref('report_supply_demand_gap') }}
+
+),
+
+by_industry as (
+
+    select
+        report_month,
+        year,
+        industry,
+        cast(sum(demand_postings) as {{ dbt.type_bigint() }}) as demand_postings,
+        cast(sum(demand_headcount) as {{ dbt.type_bigint() }}) as demand_headcount,
+        {{ round_double('sum(supply_graduates)') }} as supply_graduates,
+        {{ round_double('sum(supply_employed_local)') }} as supply_employed_local
+
+    from gap
+    group by report_month, year, industry
+
+),
+
+final as (
+
+    select
+        {{ dbt.concat([
+            year_month('report_month'), "'/'", "cast(year as " ~ dbt.type_string() ~ ")", "'-'", 'industry'
+        ]) }} as report_gap_industry_id,
+        report_month,
+        year,
+        industry,
+        demand_postings,
+        demand_headcount,
+        supply_graduates,
+        supply_employed_local,
+        {{ round_double(safe_divide('demand_headcount', 'supply_graduates'), 4) }} as demand_supply_ratio,
+        {{ round_double('demand_headcount - supply_graduates') }} as gap,
+        coalesce(
+            {{ safe_divide('demand_headcount', 'supply_graduates') }} >= 1.5,
+            demand_headcount > 0
+        ) as shortage_flag
+
+    from by_industry
+
+)
+
+select * from final

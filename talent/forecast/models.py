@@ -1,0 +1,128 @@
+"""The forecasting models, all from statsforecast, and the switches around them.
+
+statsforecast is imported inside functions: it costs a few seconds to import and would slow every DAG
+parse and CLI call that never forecasts. The numba functions it JIT-compiles are cached on disk
+(``NIXTLA_NUMBA_CACHE`` + ``NUMBA_CACHE_DIR`` under the warehouse), so only the first run on a machine
+pays the compile time."""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from talent.forecast.series import Series
+
+SEASON = 12
+LEVELS = (80, 95)
+FORECAST_HORIZON = 36  # months ahead written to the forecast tables (the report reads 12, 24 and 36)
+REPORT_HORIZONS = (12, 24, 36)
+
+BENCHMARK = "SeasonalNaive"
+NAIVE = "Naive"  # the benchmark of non-seasonal (short or sparse) series
+COMBINATION = "Combination"
+BOTTOM_UP = "BottomUp"
+FALLBACK_MEAN = "HistoricAverage"
+COMBINED = ("AutoETS", "AutoARIMA", "AutoTheta")
+# Order matters only to break exact ties in the choice: simpler first.
+MODEL_ORDER = (BENCHMARK, NAIVE, "AutoTheta", "AutoETS", "AutoARIMA", COMBINATION)
+
+
+def _numba_cache_dir() -> Path:
+    from talent.settings import get_settings
+
+    candidates = [get_settings().warehouse_dir / "cache" / "numba"]
+    uid = os.getuid() if hasattr(os, "getuid") else "user"
+    candidates.append(Path(tempfile.gettempdir()) / f"talent-numba-{uid}")
+    for path in candidates:
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            continue
+        if os.access(path, os.W_OK):
+            return path
+    return candidates[-1]
+
+
+def statsforecast():
+    """Import statsforecast with its numba cache switched on (the env must be set before the import)."""
+    if "statsforecast" not in sys.modules:
+        os.environ.setdefault("NIXTLA_NUMBA_CACHE", "1")
+        if "NUMBA_CACHE_DIR" not in os.environ:
+            os.environ["NUMBA_CACHE_DIR"] = str(_numba_cache_dir())
+            if "numba" in sys.modules:  # numba read its config already; tell it directly
+                import numba
+
+                numba.config.CACHE_DIR = os.environ["NUMBA_CACHE_DIR"]
+    import statsforecast
+    import statsforecast.models
+
+    return statsforecast
+
+
+def model(name: str, seasonal: bool):
+    """The statsforecast model called ``name``, seasonal (period 12) or not."""
+    models = statsforecast().models
+    season = SEASON if seasonal else 1
+    if name == BENCHMARK:  # always seasonal: it is the yardstick every series is compared with
+        return models.SeasonalNaive(season_length=SEASON, alias=name)
+    if name == NAIVE:
+        return models.SeasonalNaive(season_length=1, alias=name)
+    if name == "AutoETS":
+        return models.AutoETS(season_length=season, alias=name)
+    if name == "AutoARIMA":
+        return models.AutoARIMA(season_length=season, alias=name)
+    if name == "AutoTheta":
+        return models.AutoTheta(season_length=season, alias=name)
+    if name == FALLBACK_MEAN:
+        return models.HistoricAverage(alias=name)
+    raise ValueError(f"unknown model {name}")
+
+
+def frame(series: Series, upto: int | None = None):
+    """The series as the long data frame statsforecast expects (unique_id, ds, y)."""
+    import pandas as pd
+
+    values = series.values if upto is None else series.values[:upto]
+    return pd.DataFrame(
+        {
+            "unique_id": series.series_id,
+            "ds": pd.date_range(f"{series.start}-01", periods=len(values), freq="MS"),
+            "y": [float(v) for v in values],
+        }
+    )
+
+
+def output_columns(name: str) -> dict[str, str]:
+    """Our column names (point, lo80 …) → the columns statsforecast names after the model's alias."""
+    return {
+        "point": name,
+        **{f"{side}{lv}": f"{name}-{side}-{lv}" for lv in LEVELS for side in ("lo", "hi")},
+    }
+
+
+def clip(values: list[float | None], floor: bool) -> list[float | None]:
+    """Demand counts cannot be negative: clip at zero when the history is non-negative."""
+    if not floor:
+        return values
+    return [None if v is None else max(0.0, v) for v in values]
+
+
+def mean_columns(columns: list[list[float | None]]) -> list[float | None]:
+    """The equal-weight combination, point by point."""
+    out: list[float | None] = []
+    for values in zip(*columns, strict=True):
+        known = [v for v in values if v is not None]
+        # A bound is only averaged when every member has it: a partial mean is not the combination.
+        out.append(sum(known) / len(known) if len(known) == len(values) else None)
+    return out
+
+
+def rounded(value: Any, digits: int = 6) -> Any:
+    """Floats as stored and printed: 6 decimals, None for NaN/inf; anything else unchanged."""
+    if isinstance(value, float):
+        return None if not math.isfinite(value) else round(value, digits)
+    return value

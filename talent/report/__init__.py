@@ -1,0 +1,21 @@
+"""The monthly 《巴中市重点产业人才需求动态预测报告》, published from the marts.
+
+Data flows one way through the modules:
+
+    read        the marts (read-only DuckDB, briefly)   -> ReportData
+    quality     the raw landings' validation results    -> the data-quality summary
+    sections/   one module per report section           -> plain dicts for the template
+    charts      the one line-chart builder (trend chart and forecast small multiples)
+    context     all sections for one month              -> the template context
+    render      report.html, CSV, Parquet, manifest.json -> bytes
+    store       REPORTS_DIR/YYYY-MM/v<N>/ and `latest`   (fsynced, renamed into place, month lock)
+    publish     publish_report: the steps above, in order
+
+Every figure the report prints comes from a dbt model (dbt_project/models/marts/, the report's own in
+marts/report/); the sections only select and format. Contract: docs/contracts.md section 6."""
+
+from talent.report.errors import PublishError
+from talent.report.publish import PublishResult, publish_report
+from talent.report.read import latest_data_month
+
+__all__ = ["PublishError", "PublishResult", "latest_data_month", "publish_report"]
