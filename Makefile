@@ -44,14 +44,15 @@ lint: setup ## ruff (Python, with Airflow's AIR rules on the DAGs) and sqlfluff 
 	$(BIN)/ruff format --check .
 	$(BIN)/sqlfluff lint dbt_project/models dbt_project/macros --disable-progress-bar
 
-# The report render test (tests/test_report_render.py) needs a browser with CJK fonts. Installing
-# packages needs root; anyone else is told the command instead of having the build fail here.
-browser: ## install headless Chromium and CJK fonts for the report render test (root, Debian)
-	@if [ -x /usr/bin/chromium ] && fc-list :lang=zh 2>/dev/null | grep -q .; then \
-		echo "chromium and a CJK font are installed: $$(/usr/bin/chromium --version 2>/dev/null)"; \
+# The report render test (tests/test_report_render.py) needs a browser with CJK fonts; the dashboard
+# test (tests/test_dashboard.py) drives it through Debian's chromedriver (same version as chromium).
+# Installing packages needs root; anyone else is told the command instead of having the build fail here.
+browser: ## install headless Chromium, chromedriver and CJK fonts for the browser tests (root, Debian)
+	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] && fc-list :lang=zh 2>/dev/null | grep -q .; then \
+		echo "chromium, chromedriver and a CJK font are installed: $$(/usr/bin/chromium --version 2>/dev/null)"; \
 	elif [ "$$(id -u)" = 0 ]; then \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium fonts-noto-cjk; \
-	else echo "chromium is missing; as root run: apt-get install -y --no-install-recommends chromium fonts-noto-cjk"; fi
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium chromium-driver fonts-noto-cjk; \
+	else echo "chromium is missing; as root run: apt-get install -y --no-install-recommends chromium chromium-driver fonts-noto-cjk"; fi
 
 # tests/test_deployment.py validates docker-compose.yml with Debian's `docker-compose` (no Docker
 # engine needed) and skips that check without it, so a failed or impossible install is no error.

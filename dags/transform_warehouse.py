@@ -47,7 +47,14 @@ def transform_warehouse():
 
         return tasks.forecast_demand()
 
-    load_raw() >> dbt_build() >> forecast()
+    @task
+    def serve_postgres() -> dict:
+        """The snapshot's marts into PostgreSQL for BI tools; a no-op unless TALENT_SERVING_POSTGRES_URL is set."""
+        from talent import tasks
+
+        return tasks.serve_postgres()
+
+    load_raw() >> dbt_build() >> forecast() >> serve_postgres()
 
 
 transform_warehouse()

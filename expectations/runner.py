@@ -11,6 +11,8 @@ Flow of `validate_landing`:
    `_row` lineage) and `validation/result.json`;
 4. raise `ValidationFailed` when a critical expectation fails beyond its `mostly` threshold or a
    table-level critical expectation fails, after everything above is written.
+5. with `data_docs_dir`, add GX's result to the Data Docs site there (expectations/data_docs.py),
+   before 4's raise, so failed landings are in the docs too.
 
 Only the standard library is imported at module level: pandas and GX (~3 s) load on first use.
 
@@ -309,7 +311,8 @@ def _index_rows(index_list: Any) -> list[int]:
     return out
 
 
-def _run_suite(module: Any, frame: Any) -> list[tuple[Check, ExpectationOutcome]]:
+def _run_suite(module: Any, frame: Any) -> tuple[list[tuple[Check, ExpectationOutcome]], Any]:
+    """The outcome of every check, and GX's own result (for Data Docs)."""
     definition, checks = _validation_for(module)
     # One validation at a time per process: the context and its stores are shared and GX makes no
     # promise of thread safety (Airflow runs tasks in processes, so this costs nothing there).
@@ -356,7 +359,7 @@ def _run_suite(module: Any, frame: Any) -> list[tuple[Check, ExpectationOutcome]
                 ),
             )
         )
-    return outcomes
+    return outcomes, result
 
 
 # --------------------------------------------------------------------------- writing results
@@ -428,14 +431,44 @@ def _failure_clause(check: Check, outcome: ExpectationOutcome, rows: int, missin
     )
 
 
+def _publish_data_docs(
+    site_dir: str | os.PathLike[str],
+    gx_result: Any,
+    suite_name: str,
+    manifest: dict[str, Any],
+    summary: ValidationSummary,
+) -> None:
+    """Add the validation to the Data Docs site. The docs are a view of result.json, which is
+    already written: a docs failure is logged, never the landing's verdict."""
+    from expectations.data_docs import publish_validation
+
+    counts = {"rows": summary.rows, "accepted": summary.accepted, "quarantined": summary.quarantined}
+    try:
+        publish_validation(
+            site_dir,
+            gx_result,
+            suite_name=suite_name,
+            manifest=manifest,
+            landing=summary.landing,
+            success=summary.success,
+            summary=counts,
+        )
+    except Exception:
+        log.warning("Data Docs were not updated for %s", summary.landing, exc_info=True)
+
+
 def validate_landing(
-    landing_path: str | os.PathLike[str], *, quarantine_dir: str | os.PathLike[str]
+    landing_path: str | os.PathLike[str],
+    *,
+    quarantine_dir: str | os.PathLike[str],
+    data_docs_dir: str | os.PathLike[str] | None = None,
 ) -> ValidationSummary:
     """Validate `<raw>/<source>/<partition>/<sha12>/` and write its validation outputs.
 
     Returns a `ValidationSummary`; raises `ValidationFailed` (after writing result.json, the
     accepted rows and the quarantine file) when a critical expectation fails. Re-validating the
-    same landing rewrites byte-identical files.
+    same landing rewrites byte-identical files. With `data_docs_dir`, the GX Data Docs site there
+    (index.html) is rebuilt with this validation, failed or not (see expectations/data_docs.py).
     """
     landing_dir = Path(landing_path)
     manifest = json.loads((landing_dir / "manifest.json").read_text(encoding="utf-8"))
@@ -448,7 +481,7 @@ def validate_landing(
     derive = getattr(module, "derive", None)
     if derive is not None:
         frame = derive(frame)
-    outcomes = _run_suite(module, frame)
+    outcomes, gx_result = _run_suite(module, frame)
     outcomes = [(c, _with_problem_fields(o, problems, module.COLUMNS)) for c, o in outcomes]
 
     # Rows flagged by any critical row-level expectation are quarantined, even when the
@@ -540,6 +573,8 @@ def validate_landing(
         accepted_path=accepted_path,
         quarantine_path=quarantine_path,
     )
+    if data_docs_dir is not None:
+        _publish_data_docs(data_docs_dir, gx_result, module.SUITE_NAME, manifest, summary)
     warnings = [o.name for c, o in outcomes if not o.success and c.severity != CRITICAL]
     log.info(
         "validated %s: %d rows, %d accepted, %d quarantined, %s%s",

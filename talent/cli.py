@@ -18,6 +18,10 @@ examples:
   talent sources serve                    serve the sample site on http://127.0.0.1:8765
   talent publish --month 2026-10          (re)publish one month's report
   talent transform                        load checked landings, run dbt build and the forecast
+  talent sql "select * from marts.job_postings limit 5"   query the published snapshot (read-only)
+  talent marts                            every mart: rows, key, grain and what it holds
+  talent serve postgres --url URL         every mart into PostgreSQL (postgresql://USER@HOST:PORT/DB)
+  talent dashboard --port 8050            the 数据驾驶舱 on http://127.0.0.1:8050 (reads the snapshot)
 
 environment:
   TALENT_WAREHOUSE_DIR   where raw landings, quarantine, reports and the DuckDB file live (./warehouse)
@@ -25,6 +29,7 @@ environment:
   TALENT_SOURCES_CONFIG  the sources file (config/sources.yml)
   TALENT_SOURCE_BASE_URL overrides base_url in the sources file
   TALENT_AIRFLOW_HOME    Airflow's home for `talent run` (./.airflow)
+  TALENT_SERVING_POSTGRES_URL  PostgreSQL the transform DAG serves the marts to (`talent serve postgres`)
 """
 
 
@@ -169,6 +174,13 @@ def cmd_publish(args) -> int:
     return 0
 
 
+def cmd_dashboard(args) -> int:
+    from talent.dashboard import serve
+
+    serve(args.port)
+    return 0
+
+
 def cmd_bulletin_parse(args) -> int:
     from extractors.bulletins import parse_bulletin_file
 
@@ -212,6 +224,43 @@ def cmd_forecast_export(args) -> int:
 
     count = export_series_csv(get_settings().duckdb_path, Path(args.file), args.month)
     print(f"{count} series written to {args.file}")
+    return 0
+
+
+def cmd_sql(args) -> int:
+    from talent.query import QueryError, render, run_sql
+    from talent.serving import SnapshotMissing
+
+    try:
+        columns, rows = run_sql(args.query)
+    except (QueryError, SnapshotMissing) as exc:
+        print(f"talent sql: {exc}", file=sys.stderr)
+        return 1
+    sys.stdout.write(render(columns, rows, args.format))
+    return 0
+
+
+def cmd_marts(args) -> int:
+    from talent.query import list_marts, render_marts
+
+    tables, build = list_marts(include_reference=args.all)
+    if args.format == "json":
+        _print_json({"build_id": build, "tables": tables})
+    else:
+        sys.stdout.write(render_marts(tables, build))
+    return 0
+
+
+def cmd_serve_postgres(args) -> int:
+    import os
+
+    from talent.serve_postgres import serve_postgres
+
+    url = args.url or os.environ.get("TALENT_SERVING_POSTGRES_URL")
+    if not url:
+        print("talent serve postgres: give --url (or set TALENT_SERVING_POSTGRES_URL)", file=sys.stderr)
+        return 2
+    _print_json(serve_postgres(url, read_role=args.read_role, force=args.force))
     return 0
 
 
@@ -279,6 +328,55 @@ def build_parser() -> argparse.ArgumentParser:
     publish = sub.add_parser("publish", help="publish the monthly report for a month")
     publish.add_argument("--month", type=_month, help="YYYY-MM (default: the latest month with postings)")
     publish.set_defaults(func=cmd_publish)
+
+    dashboard = sub.add_parser(
+        "dashboard",
+        help="serve the 数据驾驶舱 (dashboard) on 127.0.0.1, reading the published snapshot",
+        description="Demand by 1+3 industry and county, the forecast with 80/95%% bands, the shortage "
+        "list, graduates versus demand by major, data freshness and quality per source. Works offline.",
+    )
+    dashboard.add_argument("--port", type=int, default=8050, help="port on 127.0.0.1 (default 8050)")
+    dashboard.set_defaults(func=cmd_dashboard)
+
+    sql = sub.add_parser(
+        "sql",
+        help="run a SQL query on the published snapshot (read-only)",
+        description="Run one SQL query (DuckDB dialect) on the published snapshot "
+        "(warehouse/serving/talent.duckdb: schemas marts and reference), never on the pipeline's own "
+        "file, so it answers while a run is under way. Read-only: no writes, no file or network access.",
+    )
+    sql.add_argument(
+        "query", metavar="QUERY", help='e.g. "select * from marts.talent_demand_monthly limit 5"'
+    )
+    sql.add_argument("--format", choices=["table", "csv", "json"], default="table", help="default: table")
+    sql.set_defaults(func=cmd_sql)
+
+    marts = sub.add_parser(
+        "marts",
+        help="list every mart: rows, key, grain and description",
+        description="List every mart of the published snapshot with its row count, primary key, grain "
+        "(one row per …) and description, as dbt documents them.",
+    )
+    marts.add_argument("--format", choices=["table", "json"], default="table", help="json adds every column")
+    marts.add_argument("--all", action="store_true", help="include the reference tables (schema reference)")
+    marts.set_defaults(func=cmd_marts)
+
+    serve_cmd = sub.add_parser("serve", help="publish the snapshot's marts to a database for BI tools")
+    serve_sub = serve_cmd.add_subparsers(dest="serve_command", required=True, metavar="TARGET")
+    serve_pg = serve_sub.add_parser(
+        "postgres",
+        help="copy every mart into schema marts of a PostgreSQL database, in one transaction",
+        description="Copy every table of the published snapshot into schemas marts and reference of a "
+        "PostgreSQL database: same columns, BIGINT/NUMERIC/DATE/TIMESTAMP types, primary keys and dbt's "
+        "descriptions as comments, swapped in within one transaction (readers see the old or the new "
+        "version, never half). Serving the same build again does nothing.",
+    )
+    serve_pg.add_argument(
+        "--url", help="postgresql://USER@HOST:PORT/DB (default: $TALENT_SERVING_POSTGRES_URL)"
+    )
+    serve_pg.add_argument("--read-role", help="grant USAGE and SELECT on the served schemas to this role")
+    serve_pg.add_argument("--force", action="store_true", help="serve even if that build is already there")
+    serve_pg.set_defaults(func=cmd_serve_postgres)
 
     bulletin = sub.add_parser("bulletin", help="statistics bulletins (统计公报)")
     bulletin_sub = bulletin.add_subparsers(dest="bulletin_command", required=True, metavar="ACTION")

@@ -116,6 +116,7 @@ def forecast_demand(run_month: str | None = None) -> dict:
     changed since, and on a fresh or migrated warehouse the marts do not exist yet."""
     from talent.dbt import run_dbt
     from talent.forecast import NoDemandData, ensure_forecast
+    from talent.serving import publish_snapshot
     from talent.writer import writable_warehouse, writer_lock
 
     settings = get_settings()
@@ -132,9 +133,31 @@ def forecast_demand(run_month: str | None = None) -> dict:
         return {"status": "no_demand_data", "reason": str(exc)}
     with writable_warehouse(settings.duckdb_path, "dbt_build_forecast_marts") as path:
         built = run_dbt(["build", "--select", FORECAST_MODELS], duckdb_path=path)
-    with writer_lock(settings.duckdb_path, "record_marts_built"):
+    with writer_lock(settings.duckdb_path, "publish_snapshot"):
         marts = record_marts_built()
-    return {**run, "dbt": built, "marts": marts}
+        # Readers (analysts, the dashboard, `talent sql`) see the new marts only now, all at once.
+        snapshot = publish_snapshot(settings.duckdb_path)
+    return {**run, "dbt": built, "marts": marts, "snapshot": snapshot["build_id"]}
+
+
+def serve_postgres() -> dict:
+    """Copy the published snapshot's marts into PostgreSQL for BI tools (talent/serve_postgres.py),
+    when `TALENT_SERVING_POSTGRES_URL` names a database; otherwise nothing (the default install needs
+    no server). Reads the snapshot only, so it takes no writer lock; the same build is served once."""
+    import os
+
+    url = os.environ.get("TALENT_SERVING_POSTGRES_URL")
+    if not url:
+        log.info("TALENT_SERVING_POSTGRES_URL is not set: not serving the marts to PostgreSQL")
+        return {"status": "not_configured"}
+    from talent.serve_postgres import serve_postgres as serve
+    from talent.serving import current_build
+
+    if current_build() is None:
+        log.warning("no published snapshot yet (no forecast without job-board data): nothing to serve")
+        return {"status": "no_snapshot"}
+    result = serve(url)
+    return {k: v for k, v in result.items() if k != "tables"} | {"tables": len(result.get("tables", {}))}
 
 
 def record_marts_built() -> dict:

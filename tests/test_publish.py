@@ -43,6 +43,7 @@ REPORT_MODELS = (
     "forecast_accuracy",
     "oversupply_majors",
     "report_forecast_series",
+    "report_forecast_history",
     "report_forecast_accuracy",
 )
 # Built only over a forecast run (oversupply_majors is built over an empty forecast without one).
@@ -50,6 +51,7 @@ FORECAST_MODELS = (
     "demand_forecast",
     "forecast_accuracy",
     "report_forecast_series",
+    "report_forecast_history",
     "report_forecast_accuracy",
 )
 # The one classified occupation of the hand-built marts: every 生物医药 ad and graduate.
@@ -179,7 +181,7 @@ def _indicator_rows() -> list[tuple]:
 
 def _gap_rows(demand: list[tuple], supply: list[tuple]) -> list[tuple]:
     rows = []
-    for year in (2023, 2024, 2025):
+    for year in sorted({r[1].year for r in demand}):  # every year with postings, as the real mart
         for industry in INDUSTRIES:
             d = [r for r in demand if r[1].year == year and r[3] == industry]
             s = [r for r in supply if r[1] == year and r[5] == industry]
@@ -719,3 +721,84 @@ def test_skill_and_shortage_sections_render_when_their_marts_exist(forecast_mart
         list(short_csv["year"]) == [2023, 2024, 2025]
         and (result.path / "shortage_occupations.parquet").exists()
     )
+
+
+# ------------------------------------------------------------------ issue 10: a report as of its month
+
+BACKFILL = (
+    "2024-06"  # the 2024 cohort is not known yet (September), 2024's bulletin not published (March 2025)
+)
+
+
+def test_backfilled_report_is_as_of_its_month(marts: dict) -> None:
+    early = publish_report(BACKFILL, duckdb_path=marts["path"], reports_dir=marts["reports"])
+    late = _publish(marts)
+
+    def csv(result, name: str) -> pd.DataFrame:
+        return pd.read_csv(result.path / f"{name}.csv", encoding="utf-8-sig", dtype={"major_code": str})
+
+    demand = csv(early, "talent_demand_monthly")
+    assert demand["month"].max() == f"{BACKFILL}-01"
+    assert len(demand) == sum(1 for r in marts["demand"] if f"{r[1]:%Y-%m}" <= BACKFILL)
+    assert set(csv(early, "talent_supply_yearly")["year"]) == {2021, 2022, 2023}
+    indicators = csv(early, "regional_indicators")
+    assert set(indicators["year"]) == {2023} and indicators["vintage"].max() <= f"{BACKFILL}-30"
+    gap = csv(early, "supply_demand_gap")
+    assert set(gap["year"]) == {2023, 2024}
+    this_year = gap[gap["year"] == 2024]
+    assert this_year["demand_postings"].sum() == sum(
+        r[4] for r in marts["demand"] if "2024-01" <= f"{r[1]:%Y-%m}" <= BACKFILL
+    )
+    assert (this_year["supply_graduates"] == 0).all()  # the 2024 cohort is known from September
+    shortage = csv(early, "shortage_occupations")
+    assert shortage["year"].max() == 2024
+    assert shortage[shortage["year"] == 2024]["demand_headcount"].sum() == this_year[
+        "demand_headcount"
+    ].sum() - (this_year[this_year["occupation_code"] == "unclassified"]["demand_headcount"].sum())
+    assert set(csv(early, "oversupply_majors")["year"]) == {2023}
+    # The later month's data differ, and so do its files.
+    for name in ("talent_demand_monthly", "talent_supply_yearly", "supply_demand_gap", "regional_indicators"):
+        assert (early.path / f"{name}.csv").read_bytes() != (late.path / f"{name}.csv").read_bytes(), name
+    assert (early.path / "shortage_occupations.csv").read_bytes() != (
+        late.path / "shortage_occupations.csv"
+    ).read_bytes()
+
+    page = (early.path / "report.html").read_text(encoding="utf-8")
+    assert "数据截至 2024年6月" in page and "2025年" not in page and "2024年统计公报" not in page
+    assert "院校毕业生数据最新为 2023届" in page and "职业院校毕业生（2023届）" in page
+
+    manifest = json.loads((early.path / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["as_of"] == {
+        "month": BACKFILL,
+        "demand_through": BACKFILL,
+        "supply_cohorts_through": 2023,
+        "indicators_published_by": f"{BACKFILL}-30",
+        "forecast_run_month": None,
+    }
+    assert manifest["data_vintage"] == {
+        "demand_month_max": BACKFILL,
+        "supply_year_max": 2023,
+        "indicators_year_max": 2023,
+    }
+    assert json.loads((late.path / "manifest.json").read_text(encoding="utf-8"))["as_of"] == {
+        "month": MONTH,
+        "demand_through": MONTH,
+        "supply_cohorts_through": 2025,
+        "indicators_published_by": f"{MONTH}-31",
+        "forecast_run_month": None,
+    }
+
+
+def test_backfilled_report_is_unchanged_by_later_data(marts: dict) -> None:
+    """What a month's report says depends on nothing after that month: new postings of a later month
+    leave a republished backfill unchanged (and change the later month's report)."""
+    early = publish_report(BACKFILL, duckdb_path=marts["path"], reports_dir=marts["reports"])
+    con = duckdb.connect(str(marts["path"]))
+    con.execute(
+        "UPDATE marts.talent_demand_monthly SET postings = postings + 7 WHERE month > DATE '2024-06-01'"
+    )
+    con.close()
+    build_report_marts(marts["path"])
+    again = publish_report(BACKFILL, duckdb_path=marts["path"], reports_dir=marts["reports"])
+    assert again.status == "unchanged" and again.version == early.version
+    assert _publish(marts).status == "published"

@@ -84,8 +84,8 @@ def warehouse(tmp_path_factory) -> dict:
     con.executemany(f"insert into forecast.demand_forecast values ({', '.join('?' * 20)})", rows)
     con.executemany(
         "insert into forecast.forecast_accuracy (accuracy_id, run_month, series_id, measure, dimension, member, "
-        "model, chosen, mase, coverage80, coverage95, backtest_horizon, windows) "
-        "values (?, ?, ?, ?, 'industry', ?, ?, ?, ?, ?, ?, 12, 4)",
+        "model, chosen, mase, coverage80, coverage95, backtest_horizon, windows, inputs_sha256) "
+        "values (?, ?, ?, ?, 'industry', ?, ?, ?, ?, ?, ?, 12, 4, 'x')",
         [
             (f"{RUN_MONTH}/{sid}/{model}", f"{RUN_MONTH}-01", sid, sid.split("/")[0], sid.split("/")[2])
             + (model, chosen, mase, cov, cov)
@@ -241,7 +241,7 @@ def test_as_of_rules(warehouse: dict) -> None:
         assert row["supply_cohorts_through"] == _cohorts_through(month)
         assert row["supply_year"] == min(_cohorts_through(month), 2025)
         last_day = (pd.Timestamp(f"{month}-01") + pd.offsets.MonthEnd(0)).date()
-        assert row["indicators_published_by"] == last_day
+        assert pd.Timestamp(row["indicators_published_by"]).date() == last_day
         # the fixture's bulletins of year Y are published on 15 March of Y + 1
         published = [y for y in (2023, 2024) if pd.Timestamp(f"{y + 1}-03-15").date() <= last_day]
         assert (pd.isna(row["indicators_year"]) and not published) or row["indicators_year"] == max(published)
@@ -275,13 +275,12 @@ def test_gap_counts_only_demand_and_cohorts_known_at_the_month(warehouse: dict, 
 
 
 def test_at_the_latest_month_the_as_of_marts_equal_the_base_marts(warehouse: dict) -> None:
-    gap = _rows_of(warehouse["report_supply_demand_gap"], "2025-10")
-    columns = ["gap_id", "demand_postings", "demand_headcount", "supply_graduates", "shortage_flag"]
-    base = pd.DataFrame(
-        [(r[0], r[5], r[6], r[7], r[11]) for r in warehouse["gap"]], columns=columns
-    ).sort_values("gap_id")
-    got = gap[columns].sort_values("gap_id").reset_index(drop=True)
-    assert got.astype(str).equals(base.reset_index(drop=True).astype(str))
+    gap = _rows_of(warehouse["report_supply_demand_gap"], "2025-10").set_index("gap_id")
+    assert sorted(gap.index) == sorted(r[0] for r in warehouse["gap"])
+    for r in warehouse["gap"]:  # the hand-built supply_demand_gap rows
+        row = gap.loc[r[0]]
+        assert (row["demand_postings"], row["demand_headcount"], row["supply_graduates"]) == r[5:8]
+        assert row["shortage_flag"] == r[11]
     indicators = _rows_of(warehouse["report_regional_indicators"], "2025-10")
     assert sorted(indicators["indicator_id"]) == sorted(r[0] for r in warehouse["indicators"])
     assert _rows_of(warehouse["report_regional_indicators"], "2024-02").empty  # 2023's bulletin: March 2024
@@ -345,3 +344,17 @@ def test_forecast_series_and_accuracy_summary(warehouse: dict) -> None:
     assert summary["mase_bench"] == pytest.approx((1.0 + 1.25) / 2)
     assert summary["coverage80"] == pytest.approx((0.75 + 1.0 + 0.5) / 3)
     assert (summary["series_beating_benchmark"], summary["series_compared"]) == (1, 2)
+
+
+def test_forecast_history_is_the_charted_actuals(warehouse: dict) -> None:
+    demand = _demand(warehouse)
+    history = warehouse["report_forecast_history"]
+    # The fixture's run has industry series only: one chart per industry forecast (postings measure).
+    assert set(history["series_id"]) == {f"postings/industry/{m}" for m in FORECAST_INDUSTRIES}
+    for member in FORECAST_INDUSTRIES:
+        rows = history[history["series_id"] == f"postings/industry/{member}"]
+        months = sorted(rows["month"].map(_ym))
+        assert months == sorted(m for m in demand["ym"].unique() if "2022-11" <= m <= RUN_MONTH)
+        sums = demand[demand["industry"] == member].groupby("ym")["postings"].sum()
+        for _, row in rows.iterrows():
+            assert row["postings"] == sums.get(_ym(row["month"]), 0)

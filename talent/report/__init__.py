@@ -2,7 +2,7 @@
 
 Data flows one way through the modules:
 
-    read        the marts (read-only DuckDB, briefly)   -> ReportData
+    read        the marts as of the month (read-only DuckDB, briefly) -> ReportData
     quality     the raw landings' validation results    -> the data-quality summary
     sections/   one module per report section           -> plain dicts for the template
     charts      the one line-chart builder (trend chart and forecast small multiples)
@@ -12,7 +12,9 @@ Data flows one way through the modules:
     publish     publish_report: the steps above, in order
 
 Every figure the report prints comes from a dbt model (dbt_project/models/marts/, the report's own in
-marts/report/); the sections only select and format. Contract: docs/contracts.md section 6."""
+marts/report/); the sections only select and format. A report is as of its month (demand up to it, the
+cohorts and bulletins known then, the forecast made from it; rules in dbt_project/macros/report_as_of.sql),
+and manifest.json says so under `as_of`. Contract: docs/contracts.md section 6."""
 
 from talent.report.errors import PublishError
 from talent.report.publish import PublishResult, publish_report

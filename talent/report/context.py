@@ -66,7 +66,7 @@ def build_context(
 
     headline = headline_section(month, data.headline)
     series = forecast_series(month, data.demand_forecast, data.forecast_series)
-    forecast = forecast_section(month, first, data.demand, series)
+    forecast = forecast_section(month, first, data.forecast_history, series)
     occupations = occupation_section(month, data.demand, series)
     skills = skill_section(month, data.skill_demand, series)
     oversupply = oversupply_section(data.oversupply)

@@ -5,8 +5,9 @@ dashboards. So the file is opened read-only, everything needed is read into memo
 connection is closed before any rendering. A writer holding the lock is retried with backoff and then
 reported clearly instead of surfacing DuckDB's raw IOException.
 
-Every table is read with an explicit ORDER BY on its key, so row order (and so the CSVs and the run
-id) never depends on how DuckDB happened to store it."""
+Every table is read as of the report month (its rows of that month, or the base marts up to it; the
+rules are dbt_project/macros/report_as_of.sql) and with an explicit ORDER BY on its key, so row order (and
+so the CSVs and the run id) never depends on how DuckDB happened to store it."""
 
 from __future__ import annotations
 
@@ -61,6 +62,7 @@ OPTIONAL: dict[str, tuple[str, str]] = {
     "demand_forecast": ("run_month = {month}", "series_id, target_month"),
     "forecast_accuracy": ("run_month = {month}", "series_id, model"),
     "report_forecast_series": ("run_month = {month}", "series_id"),
+    "report_forecast_history": ("run_month = {month}", "series_id, month"),
     "report_forecast_accuracy": ("run_month = {month}", "run_month"),
     "report_skill_demand": ("report_month = {month}", "hot_rank"),
     "report_shortage_occupations": ("report_month = {month}", "all"),
@@ -104,6 +106,7 @@ class ReportData:
     demand_forecast: Table | None  # the report month's run only
     forecast_accuracy: Table | None  # the report month's run only
     forecast_series: Table | None  # marts.report_forecast_series, the month's run
+    forecast_history: Table | None  # marts.report_forecast_history, the month's run
     accuracy_summary: Table | None  # marts.report_forecast_accuracy, the month's run
     skill_demand: Table | None  # marts.report_skill_demand
     shortage: Table | None  # marts.report_shortage_occupations (shortage_occupations as of the month)
@@ -125,6 +128,7 @@ class ReportData:
             "demand_forecast": self.demand_forecast,
             "forecast_accuracy": self.forecast_accuracy,
             "report_forecast_series": self.forecast_series,
+            "report_forecast_history": self.forecast_history,
             "report_forecast_accuracy": self.accuracy_summary,
             "report_skill_demand": self.skill_demand,
             "shortage_occupations": self.shortage,
@@ -259,6 +263,7 @@ def read_report_data(duckdb_path: Path, month: str, *, retries: int = 5, backoff
         demand_forecast=optional.get("demand_forecast"),
         forecast_accuracy=optional.get("forecast_accuracy"),
         forecast_series=optional.get("report_forecast_series"),
+        forecast_history=optional.get("report_forecast_history"),
         accuracy_summary=optional.get("report_forecast_accuracy"),
         skill_demand=optional.get("report_skill_demand"),
         shortage=optional.get("report_shortage_occupations"),

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from talent.report.read import Table
-from talent.report.text import plain_number
+from talent.report.text import plain_number, ratio_text
 from talent.settings import CITY
 from talent.units import MINUS, MISSING, fmt_int, fmt_pct, month_cn, to_int, to_number
 
@@ -141,9 +141,7 @@ def gap_section(gap_by_industry: Table, month: str, first: str) -> dict[str, Any
                 "demand_headcount": fmt_int(r["demand_headcount"]),
                 "supply_graduates": fmt_int(r["supply_graduates"]),
                 "supply_employed_local": fmt_int(r["supply_employed_local"]),
-                "ratio": MISSING
-                if to_number(r["demand_supply_ratio"]) is None
-                else f"{to_number(r['demand_supply_ratio']):.2f}",
+                "ratio": ratio_text(r["demand_supply_ratio"]),
                 "gap": _signed(r["gap"]),
                 "shortage": bool(r["shortage_flag"]),
             }

@@ -1,6 +1,6 @@
 """Section 二's forecast part and section 五 (fastest-rising occupations), from the report month's run
 in marts.demand_forecast, its figures in marts.report_forecast_series (the last and next 12 months and
-the change), and the monthly history drawn in the charts from marts.talent_demand_monthly
+the change) and the monthly actuals drawn in its charts in marts.report_forecast_history
 (docs/forecast.md)."""
 
 from __future__ import annotations
@@ -41,20 +41,6 @@ FALLBACK_CN = {
 DIMENSION_CN = {"city": "全市", "industry": "行业", "county": "县区", "occupation": "职业", "skill": "技能"}
 WIDTH, HEIGHT = 460, 230
 BOX = (56, 444, 34, 190)  # x0, x1, y0, y1
-
-
-def _history(demand: list[dict[str, Any]], month: str, dimension: str, member: str) -> dict[str, float]:
-    out: dict[str, float] = {}
-    for r in demand:
-        ym = month_key(r["month"])
-        if ym > month:
-            continue
-        if dimension == "industry" and str(r.get("industry")) != member:
-            continue
-        if dimension == "county" and str(r.get("county")) != member:
-            continue
-        out[ym] = out.get(ym, 0.0) + (to_number(r.get("postings")) or 0.0)
-    return out
 
 
 def forecast_chart(
@@ -185,19 +171,21 @@ def forecast_series(
 
 
 def forecast_section(
-    month: str, first: str, demand: Table, series: dict[str, dict[str, Any]]
+    month: str, first: str, history: Table | None, series: dict[str, dict[str, Any]]
 ) -> dict[str, Any]:
+    """``history``: the charted series' monthly actuals (marts.report_forecast_history, the month's run)."""
     if not series:
         return {"available": False, "groups": [], "summaries": {}}
-    records = demand.records()
+    actuals: dict[str, dict[str, float]] = {}
+    for r in history.records() if history is not None else []:
+        actuals.setdefault(str(r["series_id"]), {})[month_key(r["month"])] = to_number(r["postings"]) or 0.0
     summaries: dict[str, dict[str, Any]] = {}
     for sid, entry in series.items():
         if entry["measure"] != "postings" or entry["dimension"] not in ("city", "industry", "county"):
             continue
-        history = _history(records, month, entry["dimension"], str(entry["member"]))
         summaries[sid] = _series_summary(sid, entry, month)
         summaries[sid]["chart"] = forecast_chart(
-            f"{entry['label']}（招聘岗位数，条/月）", history, entry["rows"], month, first
+            f"{entry['label']}（招聘岗位数，条/月）", actuals.get(sid, {}), entry["rows"], month, first
         )
 
     def ordered(dimension: str) -> list[dict[str, Any]]:

@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from talent.report.read import Table
-from talent.units import MISSING, fmt_int, to_number
+from talent.report.text import ratio_text
+from talent.units import fmt_int, to_number
 
 SHOWN = 15
 RISK_CN = {"high": "高", "medium": "中", "low": "低"}
@@ -45,9 +46,7 @@ def oversupply_section(oversupply: Table | None) -> dict[str, Any]:
             "graduates_text": fmt_int(r["graduates"]),
             "industry_graduates_text": fmt_int(r["industry_graduates"]),
             "industry_demand_text": fmt_int(r["industry_demand_next12"]),
-            "ratio_text": MISSING
-            if to_number(r["demand_per_graduate"]) is None
-            else f"{to_number(r['demand_per_graduate']):.2f}",
+            "ratio_text": ratio_text(r["demand_per_graduate"]),
             "risk_cn": RISK_CN[r["oversupply_risk"]],
         }
         for r in at_risk[:SHOWN]

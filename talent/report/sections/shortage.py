@@ -1,5 +1,5 @@
 """Section 八: the shortage-occupation list of the latest period that had ended by the report month,
-from marts.shortage_occupations when that mart exists."""
+from marts.report_shortage_occupations (shortage_occupations as of the report month) when it exists."""
 
 from __future__ import annotations
 

@@ -78,10 +78,14 @@ joined as (
         gap.occupation_name,
         coalesce(demand_known.demand_postings, 0) as demand_postings,
         coalesce(demand_known.demand_headcount, 0) as demand_headcount,
-        case when gap.year <= as_of.supply_cohorts_through then gap.supply_graduates else 0 end
-            as supply_graduates,
-        case when gap.year <= as_of.supply_cohorts_through then gap.supply_employed_local else 0 end
-            as supply_employed_local
+        cast(
+            case when gap.year <= as_of.supply_cohorts_through then gap.supply_graduates else 0 end
+            as {{ type_double() }}
+        ) as supply_graduates,
+        cast(
+            case when gap.year <= as_of.supply_cohorts_through then gap.supply_employed_local else 0 end
+            as {{ type_double() }}
+        ) as supply_employed_local
 
     from as_of
     inner join gap
