@@ -8,7 +8,7 @@ STAMP := $(VENV)/.setup-stamp
 UV_VERSION := 0.13.8
 PYTEST_ARGS ?=
 
-.PHONY: help setup run test lint unit e2e benchmark lock clean clean-warehouse browser system-deps
+.PHONY: help setup run test lint unit e2e docs benchmark lock clean clean-warehouse browser system-deps
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -61,6 +61,11 @@ system-deps: browser ## also install docker-compose for the compose file check (
 		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 			docker-compose; } >/dev/null 2>&1 || true; \
 	fi
+
+# dbt reads its catalog from the warehouse, so run this after `make run` (it says so if not built).
+# The Great Expectations Data Docs need no target: every validation rebuilds warehouse/quality/.
+docs: setup ## dbt's static docs of the built warehouse -> warehouse/docs/dbt/index.html
+	$(BIN)/talent docs
 
 benchmark: setup ## speed and memory measurements (not part of the tests)
 	$(BIN)/python scripts/benchmark.py

@@ -10,6 +10,9 @@ suite, one page per validated landing) built with GX's own SiteBuilder after eac
   Every page built is rewritten to load the copies vendored in `data_docs_assets/` (copied to
   `<site>/static/vendor/`); vega and the dark theme are dropped (no suite here draws a chart) and
   Font Awesome's few icons become Unicode glyphs (`icons.css`). See data_docs_assets/README.md.
+- Fast over time: GX's index builder loads and deserialises every stored result (~10 ms each, so
+  seconds after a few hundred landings) only to read its status and batch. `index_entries.json`
+  keeps those few fields per result and the docs context answers the index from it.
 - Several Airflow tasks may validate at once: a build holds an flock on `<site>/.build.lock`.
 """
 
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import fcntl
 import importlib
+import json
 import logging
 import os
 import re
@@ -36,6 +40,7 @@ log = logging.getLogger(__name__)
 
 SITE_NAME = "落地数据质量 · landing validations"
 RESULTS_DIR = "results"
+INDEX_ENTRIES = "index_entries.json"
 ASSETS_DIR = Path(__file__).with_name("data_docs_assets")
 VENDOR_DIR = "static/vendor"
 # Failing rows kept per expectation in the docs copy of a result (result.json keeps its own 20):
@@ -64,6 +69,7 @@ _NEWSLETTER_FOOTER = re.compile(r"<footer>(?:(?!</footer>).)*newsletter.*?</foot
 
 _LOCK = threading.Lock()
 _CONTEXTS: dict[Path, Any] = {}
+_ENTRIES: dict[Path, dict[str, dict[str, Any]]] = {}
 
 
 def _suite_modules() -> list[Any]:
@@ -109,6 +115,7 @@ def _docs_context(site_dir: Path) -> Any:
             progress_bars=ProgressBarsConfig(globally=False, metric_calculations=False),
         )
         context = gx.get_context(mode="ephemeral", project_config=config)
+        _answer_index_from_entries(context, site_dir)
         for module in _suite_modules():
             checks = module.checks()
             context.suites.add(
@@ -116,6 +123,77 @@ def _docs_context(site_dir: Path) -> Any:
             )
         _CONTEXTS[site_dir] = context
     return _CONTEXTS[site_dir]
+
+
+def _entry_key(suite_name: str, run_id: Any, batch_identifier: str) -> str:
+    from great_expectations.data_context.types.resource_identifiers import (
+        ExpectationSuiteIdentifier,
+        ValidationResultIdentifier,
+    )
+
+    key = ValidationResultIdentifier(
+        expectation_suite_identifier=ExpectationSuiteIdentifier(name=suite_name),
+        run_id=run_id,
+        batch_identifier=batch_identifier,
+    )
+    return "/".join(key.to_tuple())
+
+
+def _answer_index_from_entries(context: Any, site_dir: Path) -> None:
+    """Make `context.get_validation_result` (what DefaultSiteIndexBuilder calls per listed result)
+    return a result holding only the status and meta kept in index_entries.json. Results without
+    an entry, and every other reader (page rendering reads the store itself), get the full one."""
+    from great_expectations.core.expectation_validation_result import ExpectationSuiteValidationResult
+
+    full = context.get_validation_result
+
+    def get_validation_result(
+        expectation_suite_name: str,
+        run_id: Any = None,
+        batch_identifier: str | None = None,
+        validation_results_store_name: str | None = None,
+        failed_only: bool = False,
+    ) -> Any:
+        entries = _ENTRIES.get(site_dir, {})
+        entry = None
+        if run_id is not None and batch_identifier is not None and not failed_only:
+            entry = entries.get(_entry_key(expectation_suite_name, run_id, batch_identifier))
+        if entry is None:
+            return full(
+                expectation_suite_name,
+                run_id=run_id,
+                batch_identifier=batch_identifier,
+                validation_results_store_name=validation_results_store_name,
+                failed_only=failed_only,
+            )
+        return ExpectationSuiteValidationResult(
+            success=entry["success"], results=[], suite_name=expectation_suite_name, meta=entry["meta"]
+        )
+
+    context.get_validation_result = get_validation_result
+
+
+def _write_text_atomic(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _update_entries(site_dir: Path, key: str, entry: dict[str, Any]) -> None:
+    """Add `entry` to index_entries.json (read afresh: other processes add theirs)."""
+    path = site_dir / INDEX_ENTRIES
+    try:
+        entries = json.loads(path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        entries = {}  # a lost or damaged file only makes the index read the full results
+    entries[key] = entry
+    _write_text_atomic(path, json.dumps(entries, ensure_ascii=False, sort_keys=True, indent=1) + "\n")
+    _ENTRIES[site_dir] = entries
 
 
 @contextmanager
@@ -173,10 +251,7 @@ def _rewrite_page(site_dir: Path, page: Path) -> None:
     depth = len(page.relative_to(site_dir).parts) - 1
     new = offline_html(text, depth)
     if new != text:
-        fd, tmp = tempfile.mkstemp(dir=page.parent, prefix=f".{page.name}.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(new)
-        os.replace(tmp, page)
+        _write_text_atomic(page, new)
 
 
 def _trim_for_docs(result: Any) -> None:
@@ -236,6 +311,8 @@ def publish_validation(
     with _LOCK, _site_lock(site):
         context = _docs_context(site)
         context.validation_results_store.set(key, result)
+        entry_meta = {"batch_spec": result.meta["batch_spec"]}
+        _update_entries(site, "/".join(key.to_tuple()), {"success": success, "meta": entry_meta})
         suites = [ExpectationSuiteIdentifier(name=m.SUITE_NAME) for m in _suite_modules()]
         context.build_data_docs(site_names=[SITE_NAME], resource_identifiers=[key, *suites])
         _copy_vendored_assets(site)

@@ -22,6 +22,7 @@ examples:
   talent marts                            every mart: rows, key, grain and what it holds
   talent serve postgres --url URL         every mart into PostgreSQL (postgresql://USER@HOST:PORT/DB)
   talent dashboard --port 8050            the 数据驾驶舱 on http://127.0.0.1:8050 (reads the snapshot)
+  talent docs                             dbt's static docs of the built warehouse -> warehouse/docs/dbt/index.html
 
 environment:
   TALENT_WAREHOUSE_DIR   where raw landings, quarantine, reports and the DuckDB file live (./warehouse)
@@ -181,6 +182,19 @@ def cmd_dashboard(args) -> int:
     return 0
 
 
+def cmd_docs(args) -> int:
+    from talent.dbt import DbtError
+    from talent.dbt_docs import WarehouseNotBuilt, build_dbt_docs
+
+    try:
+        path = build_dbt_docs()
+    except (WarehouseNotBuilt, DbtError) as exc:
+        print(f"talent docs: {exc}", file=sys.stderr)
+        return 1
+    print(path)
+    return 0
+
+
 def cmd_bulletin_parse(args) -> int:
     from extractors.bulletins import parse_bulletin_file
 
@@ -332,11 +346,20 @@ def build_parser() -> argparse.ArgumentParser:
     dashboard = sub.add_parser(
         "dashboard",
         help="serve the 数据驾驶舱 (dashboard) on 127.0.0.1, reading the published snapshot",
-        description="Demand by 1+3 industry and county, the forecast with 80/95%% bands, the shortage "
+        description="Demand by 1+3 industry and county, the forecast with 80/95% bands, the shortage "
         "list, graduates versus demand by major, data freshness and quality per source. Works offline.",
     )
     dashboard.add_argument("--port", type=int, default=8050, help="port on 127.0.0.1 (default 8050)")
     dashboard.set_defaults(func=cmd_dashboard)
+
+    docs = sub.add_parser(
+        "docs",
+        help="build dbt's static docs of the warehouse (warehouse/docs/dbt/index.html)",
+        description="Run `dbt docs generate --static` on the built warehouse and copy the one-file site "
+        "to <warehouse>/docs/dbt/index.html (opens from disk, no server). The Great Expectations Data "
+        "Docs are built by every validation: <warehouse>/quality/index.html.",
+    )
+    docs.set_defaults(func=cmd_docs)
 
     sql = sub.add_parser(
         "sql",

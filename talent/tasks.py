@@ -81,7 +81,13 @@ def validate_landing(landing: dict) -> dict:
     if not landing.get("path"):
         # An incremental job-board run with nothing new landed nothing: nothing to check.
         return {"source": landing.get("source"), "status": landing.get("status"), "rows": 0, "skipped": True}
-    summary = run_suite(Path(landing["path"]), quarantine_dir=get_settings().quarantine_dir)
+    settings = get_settings()
+    summary = run_suite(
+        Path(landing["path"]),
+        quarantine_dir=settings.quarantine_dir,
+        # GX Data Docs (warehouse/quality/index.html), rebuilt with every validation.
+        data_docs_dir=settings.warehouse_dir / "quality",
+    )
     return summary.to_dict()
 
 

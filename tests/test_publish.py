@@ -243,6 +243,12 @@ def build_marts(tmp_path: Path, first: tuple[int, int] = FIRST_MONTH, n_months: 
     }
     con = duckdb.connect(str(path))
     con.execute(SCHEMA)
+    # the seeds the report marts join for their code and label columns, as dbt loads them
+    for seed in ("industries", "counties", "indicators"):
+        csv_path = ROOT / "dbt_project" / "seeds" / f"{seed}.csv"
+        con.execute(
+            f"CREATE TABLE reference.{seed} AS SELECT * FROM read_csv(?, all_varchar = true)", [str(csv_path)]
+        )
     con.executemany(
         f"INSERT INTO marts.talent_demand_monthly VALUES ({', '.join('?' * 9)}, NULL, NULL)", demand
     )

@@ -48,13 +48,33 @@ class DashboardApp(Dash):
         return page.replace("<!--HEADER-->", header, 1)
 
 
+# What the filters redraw: (component id, property), in the order `update` returns them.
+OUTPUTS = (
+    ("kpis", "children"),
+    ("chart-industry", "figure"),
+    ("sub-industry", "children"),
+    ("chart-county", "figure"),
+    ("sub-county", "children"),
+    ("chart-forecast", "figure"),
+    ("sub-forecast", "children"),
+    ("table-shortage", "children"),
+    ("sub-shortage", "children"),
+    ("chart-majors", "figure"),
+    ("sub-majors", "children"),
+    ("table-quality", "children"),
+    ("sub-quality", "children"),
+)
+DEFAULTS = (None, None, 12, "postings")  # county, industry, months, measure: as the filters start
+
+
 def _serve_page() -> Any:
     try:
         with read_snapshot() as con:
             opts = queries.options(con)
+        initial = dict(zip((id_ for id_, _ in OUTPUTS), update(*DEFAULTS), strict=True))
     except SnapshotMissing as err:
         return layout.missing_page(f"{err}。")
-    return layout.page(opts)
+    return layout.page(opts, initial)
 
 
 def update(county: str | None, industry: str | None, months: Any, measure: str | None) -> tuple:
@@ -117,23 +137,12 @@ def create_app() -> Dash:
     app.index_string = layout.INDEX_STRING
     app.layout = _serve_page
     app.callback(
-        Output("kpis", "children"),
-        Output("chart-industry", "figure"),
-        Output("sub-industry", "children"),
-        Output("chart-county", "figure"),
-        Output("sub-county", "children"),
-        Output("chart-forecast", "figure"),
-        Output("sub-forecast", "children"),
-        Output("table-shortage", "children"),
-        Output("sub-shortage", "children"),
-        Output("chart-majors", "figure"),
-        Output("sub-majors", "children"),
-        Output("table-quality", "children"),
-        Output("sub-quality", "children"),
+        *(Output(id_, prop) for id_, prop in OUTPUTS),
         Input("filter-county", "value"),
         Input("filter-industry", "value"),
         Input("filter-months", "value"),
         Input("filter-measure", "value"),
+        prevent_initial_call=True,  # the page arrives drawn for the default filters
     )(update)
 
     server = app.server
@@ -161,7 +170,7 @@ def serve(port: int, host: str = "127.0.0.1") -> None:
 
     # One line per request is noise for a dashboard; warnings and errors still show.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    app = create_app()
+    app = create_app()  # builds the page once to validate it, which also warms imports and Plotly
     httpd = make_server(host, port, app.server, threaded=True)
     print(f"dashboard: http://{host}:{httpd.server_port}/   (Ctrl-C stops it)", flush=True)
     try:

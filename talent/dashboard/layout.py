@@ -154,16 +154,19 @@ def filters(opts: dict[str, Any]) -> html.Div:
     )
 
 
-def _card(title: str, body: Any, sub_id: str | None = None, wide: bool = False) -> html.Section:
+def _card(title: str, body: Any, sub_id: str, initial: dict[str, Any], wide: bool = False) -> html.Section:
     return html.Section(
         className="card wide" if wide else "card",
-        children=[html.H2(title), html.Div(id=sub_id, className="sub") if sub_id else None, body],
+        children=[html.H2(title), html.Div(initial.get(sub_id), id=sub_id, className="sub"), body],
     )
 
 
-def _graph(id_: str, height: int = 340) -> dcc.Graph:
+def _graph(id_: str, initial: dict[str, Any], height: int = 340) -> dcc.Graph:
     # A responsive Plotly graph takes its container's height: give it one, or it collapses.
-    return dcc.Graph(id=id_, config=GRAPH_CONFIG, style={"height": f"{height}px"})
+    figure = initial.get(id_)
+    return dcc.Graph(
+        id=id_, config=GRAPH_CONFIG, style={"height": f"{height}px"}, **({"figure": figure} if figure else {})
+    )
 
 
 def header_html(latest_month: Any, snapshot: dict[str, Any], links: list[tuple[str, str]]) -> str:
@@ -182,34 +185,49 @@ def header_html(latest_month: Any, snapshot: dict[str, Any], links: list[tuple[s
     )
 
 
-def page(opts: dict[str, Any]) -> html.Div:
+def page(opts: dict[str, Any], initial: dict[str, Any]) -> html.Div:
+    """The page with its first state already filled in (`initial`: component id → content for the
+    default filters), so it draws without waiting for a callback round trip."""
     return html.Div(
         [
             html.Main(
                 [
                     filters(opts),
-                    html.Div(id="kpis", className="kpis"),
+                    html.Div(initial.get("kpis"), id="kpis", className="kpis"),
                     html.Div(
                         className="grid",
                         children=[
-                            _card("各产业招聘需求（1+3 主导产业）", _graph("chart-industry"), "sub-industry"),
-                            _card("各县区招聘需求", _graph("chart-county"), "sub-county"),
+                            _card(
+                                "各产业招聘需求（1+3 主导产业）",
+                                _graph("chart-industry", initial),
+                                "sub-industry",
+                                initial,
+                            ),
+                            _card("各县区招聘需求", _graph("chart-county", initial), "sub-county", initial),
                             _card(
                                 "需求预测（80% / 95% 预测区间）",
-                                _graph("chart-forecast"),
+                                _graph("chart-forecast", initial),
                                 "sub-forecast",
+                                initial,
                                 wide=True,
                             ),
-                            _card("紧缺职业榜（最缺工职业）", html.Div(id="table-shortage"), "sub-shortage"),
+                            _card(
+                                "紧缺职业榜（最缺工职业）",
+                                html.Div(initial.get("table-shortage"), id="table-shortage"),
+                                "sub-shortage",
+                                initial,
+                            ),
                             _card(
                                 "毕业生与岗位需求（按专业）",
-                                _graph("chart-majors", MAJORS_HEIGHT),
+                                _graph("chart-majors", initial, MAJORS_HEIGHT),
                                 "sub-majors",
+                                initial,
                             ),
                             _card(
                                 "数据时效与质量（按来源）",
-                                html.Div(id="table-quality"),
+                                html.Div(initial.get("table-quality"), id="table-quality"),
                                 "sub-quality",
+                                initial,
                                 wide=True,
                             ),
                         ],

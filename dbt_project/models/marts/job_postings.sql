@@ -15,9 +15,22 @@ occupations as (
 
 ),
 
+counties as (
+
+    select * from {{ ref('counties') }}
+
+),
+
+industries as (
+
+    select * from {{ ref('industries') }}
+
+),
+
 final as (
 
-    select
+    -- new columns go last (readers may rely on the order), after the skills calculation
+    select -- noqa: ST06
         vacancies.dedup_key as posting_key,
         vacancies.month,
         vacancies.first_posted_at,
@@ -48,11 +61,18 @@ final as (
         case
             when vacancies.skill_tags is not null
                 then substring(vacancies.skill_tags, 2, length(vacancies.skill_tags) - 2)
-        end as skills
+        end as skills,
+        -- codes beside the labels: GB/T 2260 code of the county, the industry's code
+        counties.admin_code as county_code,
+        industries.code as industry_code
 
     from vacancies
     left join occupations
         on vacancies.occupation_code = occupations.occupation_code
+    left join counties
+        on vacancies.county = counties.name_zh
+    left join industries
+        on vacancies.industry = industries.name_zh
 
 )
 

@@ -10,6 +10,18 @@ indicators as (
 
 ),
 
+catalogue as (
+
+    select * from {{ ref('indicators') }}
+
+),
+
+counties as (
+
+    select * from {{ ref('counties') }}
+
+),
+
 latest as (
 
     select
@@ -58,7 +70,10 @@ final as (
         case
             when indicators.unit != '%'
                 then {{ round_double(safe_divide('(indicators.value - previous.value) * 100', 'previous.value'), 4) }}
-        end as yoy_change_pct
+        end as yoy_change_pct,
+        -- labels and codes beside the keys (reference.indicators, reference.counties)
+        catalogue.indicator_name_cn,
+        counties.admin_code as region_code
 
     from indicators
     left join latest as previous
@@ -66,6 +81,10 @@ final as (
             indicators.region = previous.region
             and indicators.indicator = previous.indicator
             and indicators.year = previous.year + 1
+    left join catalogue
+        on indicators.indicator = catalogue.indicator
+    left join counties
+        on indicators.region = counties.name_zh
 
 )
 

@@ -17,13 +17,19 @@ occupations as (
 
 ),
 
+industries as (
+
+    select * from {{ ref('industries') }}
+
+),
+
 by_occupation as (
 
     select
         year,
         occupation_code,
-        sum(demand_postings) as demand_postings,
-        sum(demand_headcount) as demand_headcount,
+        cast(sum(demand_postings) as {{ dbt.type_bigint() }}) as demand_postings,
+        cast(sum(demand_headcount) as {{ dbt.type_bigint() }}) as demand_headcount,
         sum(supply_graduates) as supply_graduates,
         sum(supply_employed_local) as supply_employed_local
 
@@ -69,13 +75,16 @@ with_previous as (
 
     select
         ranked.*,
-        previous.shortage_rank as previous_rank
+        previous.shortage_rank as previous_rank,
+        industries.code as industry_code
 
     from ranked
     left join ranked as previous
         on
             ranked.occupation_code = previous.occupation_code
             and ranked.year = previous.year + 1
+    left join industries
+        on ranked.industry = industries.name_zh
 
 ),
 
@@ -97,7 +106,8 @@ final as (
         previous_rank,
         industry,
         demand_postings,
-        supply_employed_local
+        supply_employed_local,
+        industry_code
 
     from with_previous
 

@@ -17,6 +17,12 @@ skills as (
 
 ),
 
+industries as (
+
+    select * from {{ ref('industries') }}
+
+),
+
 coverage as (
 
     select min(month) as first_month
@@ -85,18 +91,23 @@ joined as (
 final as (
 
     select
-        {{ dbt.concat([year_month('month'), "'-'", 'industry', "'-'", 'skill']) }} as skill_demand_id,
-        month,
-        industry,
-        skill,
-        skill_category,
-        postings,
-        industry_postings,
-        {{ round_double(safe_divide('postings', 'industry_postings'), 4) }} as posting_share,
-        postings_last_year,
-        {{ round_double(safe_divide('postings - postings_last_year', 'postings_last_year'), 4) }} as yoy_change
+        {{ dbt.concat([year_month('joined.month'), "'-'", 'joined.industry', "'-'", 'joined.skill']) }}
+            as skill_demand_id,
+        joined.month,
+        joined.industry,
+        joined.skill,
+        joined.skill_category,
+        joined.postings,
+        joined.industry_postings,
+        {{ round_double(safe_divide('joined.postings', 'joined.industry_postings'), 4) }} as posting_share,
+        joined.postings_last_year,
+        {{ round_double(safe_divide('joined.postings - joined.postings_last_year', 'joined.postings_last_year'), 4) }}
+            as yoy_change,
+        industries.code as industry_code
 
     from joined
+    left join industries
+        on joined.industry = industries.name_zh
 
 )
 

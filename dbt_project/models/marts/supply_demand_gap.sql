@@ -17,6 +17,12 @@ graduates as (
 
 ),
 
+industries as (
+
+    select * from {{ ref('industries') }}
+
+),
+
 indicators as (
 
     select * from {{ ref('regional_indicators') }}
@@ -98,11 +104,14 @@ final as (
             joined.demand_headcount > 0
         ) as shortage_flag,
         context.resident_population_10k,
-        context.rural_labour_outflow_10k
+        context.rural_labour_outflow_10k,
+        industries.code as industry_code
 
     from joined
     left join context
         on joined.year = context.year
+    left join industries
+        on joined.industry = industries.name_zh
 
 )
 

@@ -25,6 +25,18 @@ occupations as (
 
 ),
 
+counties as (
+
+    select * from {{ ref('counties') }}
+
+),
+
+industries as (
+
+    select * from {{ ref('industries') }}
+
+),
+
 classified as (
 
     select
@@ -65,18 +77,22 @@ by_group as (
         percentile_cont(0.25) within group (order by salary_mid) as salary_mid_p25,
         percentile_cont(0.75) within group (order by salary_mid) as salary_mid_p75,
         {%- for level in levels %}
-            sum(case when education_level = '{{ level }}' then 1 else 0 end) as education_{{ level }},
+            cast(
+                sum(case when education_level = '{{ level }}' then 1 else 0 end) as {{ dbt.type_bigint() }}
+            ) as education_{{ level }},
         {%- endfor %}
-        sum(
-            case
-                when
-                    education_level is null
-                    or education_level not in (
-                        '{{ levels | join("', '") }}'
-                    )
-                    then 1
-                else 0
-            end
+        cast(
+            sum(
+                case
+                    when
+                        education_level is null
+                        or education_level not in (
+                            '{{ levels | join("', '") }}'
+                        )
+                        then 1
+                    else 0
+                end
+            ) as {{ dbt.type_bigint() }}
         ) as education_unknown
 
     from classified
@@ -124,7 +140,10 @@ final as (
         {%- for level in levels %}
             by_group.education_{{ level }},
         {%- endfor %}
-        by_group.education_unknown
+        by_group.education_unknown,
+        -- codes beside the labels (contract issue): GB/T 2260 code of the county, the industry's code
+        counties.admin_code as county_code,
+        industries.code as industry_code
 
     from by_group
     inner join boards
@@ -133,6 +152,10 @@ final as (
             and by_group.county = boards.county
             and by_group.industry = boards.industry
             and by_group.occupation_group = boards.occupation_group
+    left join counties
+        on by_group.county = counties.name_zh
+    left join industries
+        on by_group.industry = industries.name_zh
 
 )
 

@@ -70,13 +70,16 @@ final as (
         {{ safe_divide('graduates.in_field', 'graduates.employed') }} as in_field_rate,
         {{ safe_divide('graduates.employed_local', 'graduates.employed') }} as local_retention_rate,
         graduates.is_corrected,
-        graduates.major_code_reported
+        graduates.major_code_reported,
+        industries.code as industry_code
 
     from graduates
     inner join main_industry
         on
             graduates.supply_id = main_industry.supply_id
             and main_industry.industry_rank = 1
+    left join industries
+        on main_industry.industry = industries.name_zh
 
 )
 

@@ -30,6 +30,12 @@ forecast as (
 
 ),
 
+industries as (
+
+    select * from {{ ref('industries') }}
+
+),
+
 months as (
 
     select
@@ -209,35 +215,39 @@ final as (
 
     select
         {{ dbt.concat([
-            year_month('month'), "'-'", 'major_code', "'-'", 'major_name', "'-'", 'industry'
+            year_month('compared.month'), "'-'", 'compared.major_code', "'-'", 'compared.major_name',
+            "'-'", 'compared.industry'
         ]) }} as oversupply_id,
-        month,
-        year,
-        major_code,
-        major_name,
-        industry,
-        graduates,
-        industry_graduates,
-        industry_demand_next12,
-        demand_per_graduate,
+        compared.month,
+        compared.year,
+        compared.major_code,
+        compared.major_name,
+        compared.industry,
+        compared.graduates,
+        compared.industry_graduates,
+        compared.industry_demand_next12,
+        compared.demand_per_graduate,
         case
-            when demand_per_graduate < 0.5 then 'high'
-            when demand_per_graduate < 1 then 'medium'
+            when compared.demand_per_graduate < 0.5 then 'high'
+            when compared.demand_per_graduate < 1 then 'medium'
             else 'low'
         end as oversupply_risk,
-        demand_basis,
+        compared.demand_basis,
         row_number() over (
-            partition by month
+            partition by compared.month
             order by
-                case when demand_per_graduate is null then 1 else 0 end asc,
-                demand_per_graduate asc,
-                graduates desc,
-                major_code asc,
-                major_name asc,
-                industry asc
-        ) as oversupply_rank
+                case when compared.demand_per_graduate is null then 1 else 0 end asc,
+                compared.demand_per_graduate asc,
+                compared.graduates desc,
+                compared.major_code asc,
+                compared.major_name asc,
+                compared.industry asc
+        ) as oversupply_rank,
+        industries.code as industry_code
 
     from compared
+    left join industries
+        on compared.industry = industries.name_zh
 
 )
 

@@ -10,6 +10,12 @@ gap as (
 
 ),
 
+industries as (
+
+    select * from {{ ref('industries') }}
+
+),
+
 by_industry as (
 
     select
@@ -30,23 +36,28 @@ final as (
 
     select
         {{ dbt.concat([
-            year_month('report_month'), "'/'", "cast(year as " ~ dbt.type_string() ~ ")", "'-'", 'industry'
+            year_month('by_industry.report_month'), "'/'",
+            "cast(by_industry.year as " ~ dbt.type_string() ~ ")", "'-'", 'by_industry.industry'
         ]) }} as report_gap_industry_id,
-        report_month,
-        year,
-        industry,
-        demand_postings,
-        demand_headcount,
-        supply_graduates,
-        supply_employed_local,
-        {{ round_double(safe_divide('demand_headcount', 'supply_graduates'), 4) }} as demand_supply_ratio,
-        {{ round_double('demand_headcount - supply_graduates') }} as gap,
+        by_industry.report_month,
+        by_industry.year,
+        by_industry.industry,
+        by_industry.demand_postings,
+        by_industry.demand_headcount,
+        by_industry.supply_graduates,
+        by_industry.supply_employed_local,
+        {{ round_double(safe_divide('by_industry.demand_headcount', 'by_industry.supply_graduates'), 4) }}
+            as demand_supply_ratio,
+        {{ round_double('by_industry.demand_headcount - by_industry.supply_graduates') }} as gap,
         coalesce(
-            {{ safe_divide('demand_headcount', 'supply_graduates') }} >= 1.5,
-            demand_headcount > 0
-        ) as shortage_flag
+            {{ safe_divide('by_industry.demand_headcount', 'by_industry.supply_graduates') }} >= 1.5,
+            by_industry.demand_headcount > 0
+        ) as shortage_flag,
+        industries.code as industry_code
 
     from by_industry
+    left join industries
+        on by_industry.industry = industries.name_zh
 
 )
 

@@ -17,6 +17,12 @@ by_industry as (
 
 ),
 
+industries as (
+
+    select * from {{ ref('industries') }}
+
+),
+
 windows as (
 
     select
@@ -48,16 +54,19 @@ totals as (
 final as (
 
     select
-        {{ dbt.concat([year_month('report_month'), "'/'", 'industry']) }} as report_trend_id,
-        report_month,
-        window_start,
-        industry,
-        window_postings,
+        {{ dbt.concat([year_month('totals.report_month'), "'/'", 'totals.industry']) }} as report_trend_id,
+        totals.report_month,
+        totals.window_start,
+        totals.industry,
+        totals.window_postings,
         row_number() over (
-            partition by report_month order by window_postings desc, industry asc
-        ) as legend_rank
+            partition by totals.report_month order by totals.window_postings desc, totals.industry asc
+        ) as legend_rank,
+        industries.code as industry_code
 
     from totals
+    left join industries
+        on totals.industry = industries.name_zh
 
 )
 

@@ -16,6 +16,18 @@ indicators as (
 
 ),
 
+catalogue as (
+
+    select * from {{ ref('indicators') }}
+
+),
+
+counties as (
+
+    select * from {{ ref('counties') }}
+
+),
+
 published as (
 
     select
@@ -35,27 +47,35 @@ published as (
 final as (
 
     select
-        {{ dbt.concat([year_month('report_month'), "'/'", 'indicator_id']) }} as report_indicator_id,
-        report_month,
-        indicator_id,
-        region,
-        year,
-        indicator,
-        value,
-        value_text,
-        unit,
-        source_sentence,
-        source_url,
-        growth_pct,
-        vintage,
-        vintage_recency = 1 as is_latest_vintage,
-        is_derived,
-        fetched_at,
-        previous_year_value,
-        yoy_change,
-        yoy_change_pct
+        {{ dbt.concat([year_month('published.report_month'), "'/'", 'published.indicator_id']) }}
+            as report_indicator_id,
+        published.report_month,
+        published.indicator_id,
+        published.region,
+        published.year,
+        published.indicator,
+        published.value,
+        published.value_text,
+        published.unit,
+        published.source_sentence,
+        published.source_url,
+        published.growth_pct,
+        published.vintage,
+        published.vintage_recency = 1 as is_latest_vintage,
+        published.is_derived,
+        published.fetched_at,
+        published.previous_year_value,
+        published.yoy_change,
+        published.yoy_change_pct,
+        -- as in regional_indicators (joined here from the seeds, so the mart needs only its columns above)
+        catalogue.indicator_name_cn,
+        counties.admin_code as region_code
 
     from published
+    left join catalogue
+        on published.indicator = catalogue.indicator
+    left join counties
+        on published.region = counties.name_zh
 
 )
 

@@ -17,14 +17,20 @@ occupations as (
 
 ),
 
+industries as (
+
+    select * from {{ ref('industries') }}
+
+),
+
 by_occupation as (
 
     select
         report_month,
         year,
         occupation_code,
-        sum(demand_postings) as demand_postings,
-        sum(demand_headcount) as demand_headcount,
+        cast(sum(demand_postings) as {{ dbt.type_bigint() }}) as demand_postings,
+        cast(sum(demand_headcount) as {{ dbt.type_bigint() }}) as demand_headcount,
         sum(supply_graduates) as supply_graduates,
         sum(supply_employed_local) as supply_employed_local
 
@@ -71,7 +77,8 @@ with_previous as (
 
     select
         ranked.*,
-        previous.shortage_rank as previous_rank
+        previous.shortage_rank as previous_rank,
+        industries.code as industry_code
 
     from ranked
     left join ranked as previous
@@ -79,6 +86,8 @@ with_previous as (
             ranked.report_month = previous.report_month
             and ranked.occupation_code = previous.occupation_code
             and ranked.year = previous.year + 1
+    left join industries
+        on ranked.industry = industries.name_zh
 
 ),
 
@@ -104,7 +113,8 @@ final as (
         previous_rank,
         industry,
         demand_postings,
-        supply_employed_local
+        supply_employed_local,
+        industry_code
 
     from with_previous
 

@@ -23,6 +23,12 @@ demand as (
 
 ),
 
+industries as (
+
+    select * from {{ ref('industries') }}
+
+),
+
 indicators as (
 
     select * from {{ ref('report_regional_indicators') }}
@@ -124,13 +130,16 @@ final as (
             joined.demand_headcount > 0
         ) as shortage_flag,
         context.resident_population_10k,
-        context.rural_labour_outflow_10k
+        context.rural_labour_outflow_10k,
+        industries.code as industry_code
 
     from joined
     left join context
         on
             joined.report_month = context.report_month
             and joined.year = context.year
+    left join industries
+        on joined.industry = industries.name_zh
 
 )
 

@@ -10,6 +10,12 @@ demand as (
 
 ),
 
+industries as (
+
+    select * from {{ ref('industries') }}
+
+),
+
 by_industry as (
 
     select
@@ -46,11 +52,14 @@ final as (
         row_number() over (
             partition by by_industry.month
             order by by_industry.postings desc, by_industry.industry asc
-        ) as industry_rank
+        ) as industry_rank,
+        industries.code as industry_code
 
     from by_industry
     inner join month_totals
         on by_industry.month = month_totals.month
+    left join industries
+        on by_industry.industry = industries.name_zh
 
 )
 
