@@ -77,7 +77,8 @@ def airflow_env(
         env["AIRFLOW__CELERY__BROKER_URL"] = (
             broker_url or env.get("AIRFLOW__CELERY__BROKER_URL") or DEFAULT_BROKER_URL
         )
-        env["AIRFLOW__CELERY__RESULT_BACKEND"] = "db+" + metadata_url.replace("+psycopg2", "")
+        # Keep the driver in the URL: SQLAlchemy 2.1's default PostgreSQL driver is psycopg 3, not installed.
+        env["AIRFLOW__CELERY__RESULT_BACKEND"] = "db+" + metadata_url
         env["AIRFLOW__CELERY__WORKER_CONCURRENCY"] = "2"
     if metadata_url:
         env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = metadata_url

@@ -247,7 +247,7 @@ def test_celery_profile_adds_redis_and_a_worker_and_local_executor_is_the_defaul
     secrets = dict.fromkeys(SECRETS, "s")
     assert (
         interpolate(env["AIRFLOW__CELERY__RESULT_BACKEND"], secrets)
-        == "db+postgresql://airflow:s@postgres:5432/airflow"
+        == "db+postgresql+psycopg2://airflow:s@postgres:5432/airflow"
     )
     # A plain `up` must not need a profile's service.
     for name, svc in svcs.items():
