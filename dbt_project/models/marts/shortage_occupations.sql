@@ -52,16 +52,13 @@ ranked as (
         {{ round_double(safe_divide('by_occupation.demand_headcount', 'by_occupation.supply_graduates'), 4) }}
             as demand_supply_ratio,
         {{ round_double('by_occupation.demand_headcount - by_occupation.supply_graduates') }} as gap,
-        coalesce(
-            {{ safe_divide('by_occupation.demand_headcount', 'by_occupation.supply_graduates') }} >= 1.5,
-            by_occupation.demand_headcount > 0
-        ) as shortage_flag,
+        {{ shortage_flag('by_occupation.demand_headcount', 'by_occupation.supply_graduates') }} as shortage_flag,
         row_number() over (
             partition by by_occupation.year
             order by
-                by_occupation.demand_headcount - by_occupation.supply_graduates desc,
-                by_occupation.demand_headcount desc,
-                by_occupation.occupation_code asc
+                {{ shortage_order(
+                    'by_occupation.demand_headcount', 'by_occupation.supply_graduates', 'by_occupation.occupation_code'
+                ) }}
         ) as shortage_rank
 
     from by_occupation

@@ -49,10 +49,7 @@ final as (
         {{ round_double(safe_divide('by_industry.demand_headcount', 'by_industry.supply_graduates'), 4) }}
             as demand_supply_ratio,
         {{ round_double('by_industry.demand_headcount - by_industry.supply_graduates') }} as gap,
-        coalesce(
-            {{ safe_divide('by_industry.demand_headcount', 'by_industry.supply_graduates') }} >= 1.5,
-            by_industry.demand_headcount > 0
-        ) as shortage_flag,
+        {{ shortage_flag('by_industry.demand_headcount', 'by_industry.supply_graduates') }} as shortage_flag,
         industries.code as industry_code
 
     from by_industry
