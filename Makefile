@@ -26,7 +26,7 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/uv pip install --python $(BIN)/python --compile-bytecode --no-deps -e .
 	touch $(STAMP)
 
-run: setup ## run the whole pipeline on the bundled sample sources (real Airflow, dbt, checks, report)
+run: setup browser ## run the whole pipeline on the bundled sample sources (real Airflow, dbt, checks, report + PDF)
 	$(BIN)/talent run
 
 test: setup lint system-deps ## lint, install the system tools the tests use if missing, then run every test

@@ -7,6 +7,8 @@ report writes no new version). A run first waits until the marts exist, then rep
 as of that month: the demand up to it, the supply cohorts known then and the forecast made from it.
 A run for a month the data does not reach yet reports the latest complete month instead."""
 
+from datetime import timedelta
+
 import pendulum
 from airflow.sdk import AssetOrTimeSchedule, PokeReturnValue, dag, task
 from airflow.timetables.interval import CronDataIntervalTimetable
@@ -31,25 +33,25 @@ from talent.dag_common import TASK_DEFAULT_ARGS, WAREHOUSE_MARTS
 def publish_monthly_report():
     # Catch-up runs start the moment the DAG is unpaused, often before any transform has run:
     # wait for built marts (a cheap file check) instead of failing on missing tables.
-    @task.sensor(poke_interval=15, timeout=6 * 3600, mode="reschedule")
+    @task.sensor(poke_interval=15, timeout=6 * 3600, mode="reschedule", execution_timeout=timedelta(hours=6))
     def marts_built() -> PokeReturnValue:
         from talent import tasks
 
         return PokeReturnValue(is_done=tasks.marts_built() is not None)
 
-    @task
+    @task(execution_timeout=timedelta(minutes=10))
     def report_month(data_interval_start=None) -> str:
         from talent import tasks
 
         return tasks.publish_month(data_interval_start)
 
-    @task
+    @task(execution_timeout=timedelta(hours=2))
     def forecast(month: str) -> dict:
         from talent import tasks
 
         return tasks.forecast_demand(month)
 
-    @task
+    @task(execution_timeout=timedelta(hours=1))
     def publish(month: str) -> dict:
         from talent import tasks
 

@@ -6,6 +6,8 @@ Every task writes the DuckDB file, which allows one writer process: each takes t
 writer lock (talent/writer.py) and waits its turn, and dbt runs as one task (dbt orders its own
 models) rather than one Airflow task per model."""
 
+from datetime import timedelta
+
 import pendulum
 from airflow.sdk import dag, task
 
@@ -28,26 +30,27 @@ from talent.dag_common import (
     doc_md=__doc__,
 )
 def transform_warehouse():
-    @task
+    # Generous bounds: each task may first wait for the writer lock held by another.
+    @task(execution_timeout=timedelta(hours=1))
     def load_raw() -> dict:
         from talent import tasks
 
         return tasks.load_raw()
 
-    @task
+    @task(execution_timeout=timedelta(hours=2))
     def dbt_build() -> dict:
         from talent import tasks
 
         return tasks.dbt_build()
 
-    @task(outlets=[WAREHOUSE_MARTS])
+    @task(outlets=[WAREHOUSE_MARTS], execution_timeout=timedelta(hours=2))
     def forecast() -> dict:
         """Demand forecasts from the latest month, the marts over them, and the built-marts record."""
         from talent import tasks
 
         return tasks.forecast_demand()
 
-    @task
+    @task(execution_timeout=timedelta(hours=1))
     def serve_postgres() -> dict:
         """The snapshot's marts into PostgreSQL for BI tools; a no-op unless TALENT_SERVING_POSTGRES_URL is set."""
         from talent import tasks

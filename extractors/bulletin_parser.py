@@ -14,6 +14,11 @@ Units are converted to the catalogue's unit (see `CATALOGUE`): people counted in
 population, in 人 for jobs and students, money in 亿元 (万元 converted), income in 元, visits in
 万人次; "下降/减少" make growth negative.
 
+Every value is bound to its subject (`extractors.bulletin_scope`): only the whole region's figures
+fill the catalogue; a part's (民营经济, 区本级, an 经济区, a 其中 sentence qualifying one of them) or an
+unclear one is left out and listed in `Parsed.skipped` with the reason. Title, region, year and
+where the article starts on a mirror page are `extractors.bulletin_page`'s job.
+
 `parse_text(text)` is the core; `parse_document(bytes, content_type)` decodes (`extractors.charset`) and
 strips HTML first.
 Longer than ~400 lines on purpose: the catalogue and one rule per indicator family are a single table
@@ -23,11 +28,30 @@ that is read (and extended) top to bottom; decoding lives in `extractors.charset
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
+from extractors.bulletin_page import (
+    find_title,
+    html_to_text,
+    looks_like_html,
+    parse_title,
+    region_year_from_text,
+)
+from extractors.bulletin_scope import Clause, build_clauses, scope_problem
 from extractors.charset import decode_bytes
-from extractors.textnorm import UNIT_FACTORS, normalise, parse_number, to_unit
+from extractors.textnorm import UNIT_FACTORS, parse_number, to_unit
+
+__all__ = [
+    "CATALOGUE",
+    "Clause",
+    "Parsed",
+    "html_to_text",
+    "looks_like_html",
+    "parse_document",
+    "parse_text",
+    "parse_title",
+]
 
 NUM = r"(?P<num>-?\d+(?:\.\d+)?)"
 # Verbs bureaus put between a subject and its figure.
@@ -39,23 +63,8 @@ _FLAT_RE = re.compile(r"^,?(?:比上年|较上年|同比|与上年)*(?:基本)?�
 # Where the figures that belong to a value end: the next number that is not a percentage.
 _NEXT_FIGURE = re.compile(r"\d+(?:\.\d+)?(?![\d.]|%|\d)")
 _SHARE_RE = re.compile(
-    r"占(?:全市|全县|全区|全省)?(?:GDP|地区生产总值)(?:的)?比重(?:为|达到|达)?(?P<s>\d+(?:\.\d+)?)%"
+    r"占(?:全市|全县|全区|全省)?(?:GDP|地区生产总值)(?:的)?(?:比重)?(?:为|达到|达)?(?P<s>\d+(?:\.\d+)?)%"
 )
-
-TITLE_SUFFIX = r"(?:\((?:修订|修订版|修订稿|更正|更正版)\))?"
-TITLE_RE = re.compile(
-    r"^\s*(?P<pre>[\u4e00-\u9fff]{0,16}?)(?P<year>(?:19|20)\d{2})\s*年\s*(?P<post>[\u4e00-\u9fff]{0,16}?)"
-    r"国民经济和社会发展统计公报" + TITLE_SUFFIX + r"\s*$"
-)
-_HEADING_RE = re.compile(r"^[一二三四五六七八九十]{1,3}、[\u4e00-\u9fff、和与及]{1,24}$")
-_CLAUSE_SPLIT = re.compile(r"(?<=[。；;！？!?])|\n")
-_REGION_NAME = r"[\u4e00-\u9fff]{1,8}?(?:自治县|自治州|新区|市|县|区|州|省)"
-_REGION_IN_TEXT = re.compile(
-    r"(?P<year>(?:19|20)\d{2})年,?(?:全年,?)?(?P<region>[\u4e00-\u9fff]{2,10}?)(?:全年)?(?:实现|完成)?"
-    r"(?:地区生产总值|国民经济)"
-)
-_REGION_PUBLISHER = re.compile(r"^(?P<region>[\u4e00-\u9fff]{2,10}?(?:市|县|区|州|省))统计局")
-_NOT_A_REGION = re.compile(r"^(?:全|本|城|市|县|区|该|各|我|辖)")
 
 
 @dataclass(frozen=True)
@@ -88,6 +97,8 @@ CATALOGUE: dict[str, Indicator] = {
         Indicator("rural_labour_outflow", "万人", "转移输出农村劳动力"),
         Indicator("labour_income", "亿元", "劳务收入"),
         Indicator("new_urban_jobs", "人", "城镇新增就业"),
+        Indicator("new_urban_jobs_growth_pct", "%", "城镇新增就业增长率"),
+        Indicator("rural_labour_outflow_growth_pct", "%", "转移输出农村劳动力增长率"),
         Indicator("urban_unemployment_rate_pct", "%", "城镇登记失业率"),
         Indicator("cpi_change_pct", "%", "居民消费价格涨跌幅"),
         Indicator("private_economy_value_added", "亿元", "民营经济增加值"),
@@ -115,7 +126,8 @@ class AmountRule:
 
     `growth`: attach a growth rate stated right after the figure. `requires`/`forbids`: a pattern
     that must / must not occur in the clause before the match (e.g. urban population counts only
-    inside the 常住人口 sentence, not the 户籍 one)."""
+    inside the 常住人口 sentence, not the 户籍 one). `context`: a pattern that must occur earlier in
+    the sentence."""
 
     key: str
     pattern: re.Pattern
@@ -124,6 +136,7 @@ class AmountRule:
     requires: re.Pattern | None = None
     forbids: re.Pattern | None = None
     also_growth_key: str | None = None
+    context: re.Pattern | None = None
 
 
 def _rule(key: str, anchor: str, unit: str, **kwargs) -> AmountRule:
@@ -132,17 +145,27 @@ def _rule(key: str, anchor: str, unit: str, **kwargs) -> AmountRule:
 
 _RESIDENT = re.compile(r"常住人口")
 _HUKOU = re.compile(r"户籍")
+_VALUE_ADDED = re.compile(r"增加值")
 AMOUNT_RULES: tuple[AmountRule, ...] = (
     _rule(
         "gdp",
-        r"(?<!人均)(?:地区生产总值|生产总值\(GDP\))(?:\(GDP\))?",
+        r"(?<!人均)(?:地区生产总值|生产总值\(GDP\))(?:\(GDP\)?)?",
         _MONEY,
         growth=True,
         also_growth_key="gdp_growth_pct",
     ),
     _rule("value_added_primary", r"第一产业(?:实现)?增加值", _MONEY, growth=True),
     _rule("value_added_secondary", r"第二产业(?:实现)?增加值", _MONEY, growth=True),
-    _rule("value_added_tertiary", r"第三产业(?:实现)?增加值", _MONEY, growth=True),
+    _rule("value_added_tertiary", r"第三产业(?:\(服务业\))?(?:实现)?增加值", _MONEY, growth=True),
+    # "其中，第一产业实现增加值60.5亿元、增长5.7%，第二产业90.3亿元、下降0.2%": only after 增加值.
+    *(
+        AmountRule(key, re.compile(anchor + NUM + _MONEY), growth=True, context=_VALUE_ADDED)
+        for key, anchor in (
+            ("value_added_primary", r"(?<!、)第一产业"),
+            ("value_added_secondary", r"(?<!、)第二产业"),
+            ("value_added_tertiary", r"(?<!、)第三产业(?:\(服务业\))?"),
+        )
+    ),
     _rule("resident_population", r"(?<!平均)(?<!年均)常住(?:总)?人口", _PEOPLE),
     _rule("urban_population", r"城镇(?:常住)?人口", _PEOPLE, requires=_RESIDENT, forbids=_HUKOU),
     _rule(
@@ -157,12 +180,20 @@ AMOUNT_RULES: tuple[AmountRule, ...] = (
         "rural_labour_outflow",
         r"(?:转移输出农村劳动力|农村劳动力转移输出|转移输出劳动力|输出农村劳动力|农村劳动力转移就业)(?:人数)?",
         _PEOPLE,
+        growth=True,
+        also_growth_key="rural_labour_outflow_growth_pct",
     ),
     _rule("labour_income", r"劳务(?:经济)?(?:总)?收入", _MONEY, growth=True),
-    _rule("new_urban_jobs", r"(?:城镇新增就业|新增城镇就业)(?:人数|人员)?", _PEOPLE),
+    _rule(
+        "new_urban_jobs",
+        r"(?:城镇新增就业|新增城镇就业)(?:人数|人员)?",
+        _PEOPLE,
+        growth=True,
+        also_growth_key="new_urban_jobs_growth_pct",
+    ),
     _rule(
         "private_economy_value_added",
-        r"民营经济(?:实现)?增加值",
+        r"民营经济(?:\([^)]{0,20}\))?(?:实现)?增加值",
         _MONEY,
         growth=True,
         share=True,
@@ -227,8 +258,26 @@ CHANGE_RULES: tuple[tuple[str, re.Pattern], ...] = (
 _STRUCTURE_RE = re.compile(r"三次产业(?:结构|比例|比例关系)")
 _RATIO_RE = re.compile(r"(\d+(?:\.\d+)?):(\d+(?:\.\d+)?):(\d+(?:\.\d+)?)")
 _CONTRIB_ALL = re.compile(
-    r"(?:三次产业|第一、二、三产业|一、二、三产业|三大产业)对(?:经济|GDP|地区生产总值)?增长的贡献率分别(?:为|是|达)?"
+    r"(?:三次产业|第一、二、三产业|一、二、三产业|三大产业)对(?:经济|GDP|地区生产总值)?(?:增长)?的?贡献率分别(?:为|是|达)?"
     r"(-?\d+(?:\.\d+)?)%[、,](-?\d+(?:\.\d+)?)%(?:和|、|,|及)(-?\d+(?:\.\d+)?)%"
+)
+_F = r"(\d+(?:\.\d+)?)"
+# "一、二、三产业增加值分别为37.8亿元、44.9亿元和231.4亿元，分别增长2.2%、4.0%和7.7%"
+_VA_ALL = re.compile(
+    r"(?:三次产业|第一、二、三产业|一、二、三产业)增加值分别(?:为|是|达)?"
+    + _F
+    + r"亿元[、,]"
+    + _F
+    + r"亿元(?:和|、|及)"
+    + _F
+    + r"亿元"
+    + r"(?:,分别(?:比上年)?增长"
+    + _F
+    + r"%[、,]"
+    + _F
+    + r"%(?:和|、|及)"
+    + _F
+    + r"%)?"
 )
 _CONTRIB_ONE = re.compile(
     r"第(?P<which>[一二三])产业对(?:经济|GDP|地区生产总值)?增长的贡献率(?:为|达到|达)?" + NUM + "%"
@@ -248,16 +297,6 @@ _CONTINUATION = re.compile(r"^按(?:不变|可比)价格计算")
 
 
 @dataclass
-class Clause:
-    """One clause: as published (`text`) and normalised (`norm`), with its section heading."""
-
-    text: str
-    norm: str
-    section: str | None
-    index: int
-
-
-@dataclass
 class Parsed:
     title: str | None = None
     region: str | None = None
@@ -265,53 +304,12 @@ class Parsed:
     indicators: dict[str, dict] = field(default_factory=dict)
     sections: list[str] = field(default_factory=list)
     sections_used: set[str] = field(default_factory=set)
+    # Values read but left out of the catalogue: a part of the region, or an unclear scope.
+    skipped: list[dict] = field(default_factory=list)
 
     @property
     def unparsed_sections(self) -> list[str]:
         return [s for s in self.sections if s not in self.sections_used]
-
-
-# --------------------------------------------------------------------------- title, region, year
-
-
-def _region_of(part: str) -> str | None:
-    """The lowest administrative unit named in a title fragment ("四川省巴中市平昌县" → 平昌县)."""
-    part = re.sub(r"^[\u4e00-\u9fff]{2,3}省(?=[\u4e00-\u9fff]{2,})", "", part or "")
-    part = re.sub(r"^[\u4e00-\u9fff]{2,4}?市(?=[\u4e00-\u9fff]{1,6}(?:县|区)$)", "", part)
-    if re.fullmatch(_REGION_NAME, part) and not _NOT_A_REGION.match(part):
-        return part
-    return None
-
-
-def parse_title(title: str) -> tuple[str | None, int] | None:
-    """(region, year) of a bulletin title, or None if the title is not a bulletin.
-
-    Handles "巴中市2024年国民经济…", "2024年巴中市国民经济…" and a trailing "（修订）"."""
-    s = normalise(title or "")
-    m = TITLE_RE.match(s)
-    if not m:
-        return None
-    region = _region_of(m.group("pre")) or _region_of(m.group("post"))
-    return region, int(m.group("year"))
-
-
-def split_clauses(text: str) -> list[tuple[str, str | None]]:
-    """(clause as published, section heading) for every clause; headings are not clauses."""
-    out: list[tuple[str, str | None]] = []
-    section = None
-    for line in (text or "").splitlines():
-        stripped = line.strip()
-        if not stripped:
-            continue
-        norm_line = normalise(stripped)
-        if _HEADING_RE.match(norm_line):
-            section = norm_line
-            out.append((stripped, "\0heading"))
-            continue
-        for part in _CLAUSE_SPLIT.split(stripped):
-            if part and part.strip():
-                out.append((part.strip(), section))
-    return out
 
 
 # --------------------------------------------------------------------------- value helpers
@@ -347,6 +345,9 @@ def _growth_after(norm: str, end: int) -> float | None:
     # figures; which belongs to which is not for a parser to guess.
     if re.search(r"占|比重|贡献|拉动|其中|人均|分别", between):
         return None
+    # "…2.8万人，城镇调查失业率5.5%，比上年下降0.3%": a rate after another percentage is that one's.
+    if re.search(r"\d", re.sub(r"(?:19|20)\d{2}年", "", between)):
+        return None
     return float(_SIGN_WORDS[m.group("dir")] * parse_number(m.group("g")))
 
 
@@ -361,85 +362,134 @@ def _signed(match: re.Match) -> tuple[float, str]:
 # --------------------------------------------------------------------------- the parser
 
 
-def _record(parsed: Parsed, clause: Clause, key: str, value, value_text: str, **extra) -> bool:
-    if key in parsed.indicators:
-        return False
+def _record(parsed: Parsed, clause: Clause, key: str, value, value_text: str, at=None, **extra) -> bool:
+    """Fill `key` unless it is filled already or the value's scope is not the whole region.
+
+    `at` = (start, end) of the value's subject in clause.norm, for the scope check."""
     entry = {"value": value, "value_text": value_text, "unit": CATALOGUE[key].unit, "text": clause.text}
     entry.update({k: v for k, v in extra.items() if v is not None})
+    problem = scope_problem(clause, key, *(at or (0, 0)), parsed.region)
+    if problem and at is not None:
+        skip = {
+            "key": key,
+            "value_text": value_text,
+            "unit": entry["unit"],
+            "reason": problem,
+            "text": clause.text,
+        }
+        if skip not in parsed.skipped:
+            parsed.skipped.append(skip)
+        return False
+    if key in parsed.indicators:
+        return False
     parsed.indicators[key] = entry
     if clause.section:
         parsed.sections_used.add(clause.section)
     return True
 
 
+def _share(norm: str, start: int, following: Clause | None) -> tuple[float | None, bool]:
+    """(share of GDP stated with a value, whether it came from the next clause)."""
+    s = _SHARE_RE.search(norm, start)
+    if s:
+        return float(parse_number(s.group("s"))), False
+    # "…309.7亿元，比上年增长6.8%；民营经济占GDP的比重为66.4%"
+    if following is not None and re.match(r"^(?:民营经济)?占", following.norm):
+        s = _SHARE_RE.match(following.norm, following.norm.index("占"))
+        if s:
+            return float(parse_number(s.group("s"))), True
+    return None, False
+
+
+def _joined(clause: Clause, following: Clause) -> Clause:
+    return replace(clause, text=clause.text + following.text, norm=clause.norm + following.norm)
+
+
 def _amounts(parsed: Parsed, clause: Clause, following: Clause | None) -> None:
     norm = clause.norm
     for rule in AMOUNT_RULES:
-        if rule.key in parsed.indicators:
-            continue
-        m = rule.pattern.search(norm)
-        if not m:
-            continue
-        before = norm[: m.start()]
-        if rule.requires and not rule.requires.search(before + m.group(0)):
-            continue
-        if rule.forbids and rule.forbids.search(before):
-            continue
-        try:
-            value, value_text = _value(rule.key, m.group("num"), m.group("unit"))
-        except ValueError:
-            continue
-        growth = _growth_after(norm, m.end()) if rule.growth else None
-        target = clause
-        if rule.growth and growth is None and following is not None and _CONTINUATION.match(following.norm):
-            # "…870.51亿元。按可比价格计算，比上年增长6.3%。": the rate sits in the next sentence.
-            growth = _growth_after(following.norm, 0)
-            if growth is not None:
-                target = Clause(
-                    clause.text + following.text, norm + following.norm, clause.section, clause.index
-                )
-        share = None
-        if rule.share:
-            s = _SHARE_RE.search(norm, m.end())
-            share = float(parse_number(s.group("s"))) if s else None
-        _record(parsed, target, rule.key, value, value_text, growth_pct=growth, share_of_gdp_pct=share)
-        if rule.also_growth_key and growth is not None:
-            text = format(Decimal(str(growth)), "f")
-            _record(parsed, target, rule.also_growth_key, growth, text)
+        # Keys already filled are still matched: a part's figure is reported among the skipped.
+        for m in rule.pattern.finditer(norm):
+            before = norm[: m.start()]
+            if rule.requires and not rule.requires.search(before + m.group(0)):
+                continue
+            if rule.forbids and rule.forbids.search(before):
+                continue
+            if rule.context and not rule.context.search(clause.prefix + before):
+                continue
+            try:
+                value, value_text = _value(rule.key, m.group("num"), m.group("unit"))
+            except ValueError:
+                continue
+            growth = _growth_after(norm, m.end()) if rule.growth else None
+            target = clause
+            if (
+                rule.growth
+                and growth is None
+                and following is not None
+                and _CONTINUATION.match(following.norm)
+            ):
+                # "…870.51亿元。按可比价格计算，比上年增长6.3%。": the rate sits in the next sentence.
+                growth = _growth_after(following.norm, 0)
+                if growth is not None:
+                    target = _joined(clause, following)
+            share = None
+            if rule.share:
+                share, from_next = _share(norm, m.end(), following)
+                if from_next and target is clause:
+                    target = _joined(clause, following)
+            at = (m.start(), m.start("num"))
+            if _record(
+                parsed, target, rule.key, value, value_text, at, growth_pct=growth, share_of_gdp_pct=share
+            ):
+                if rule.also_growth_key and growth is not None:
+                    text = format(Decimal(str(growth)), "f")
+                    _record(parsed, target, rule.also_growth_key, growth, text, at)
+                break
 
 
 def _rates(parsed: Parsed, clause: Clause) -> None:
     norm = clause.norm
     for key, pattern in RATE_RULES:
         m = pattern.search(norm)
-        if m and key not in parsed.indicators:
+        if m:
             if key == "urbanization_rate_pct" and _HUKOU.search(norm[: m.start()][-8:]):
                 continue
-            _record(parsed, clause, key, float(parse_number(m.group("num"))), m.group("num"))
+            num = m.group("num")
+            _record(parsed, clause, key, float(parse_number(num)), num, (m.start(), m.start("num")))
     for key, pattern in CHANGE_RULES:
         m = pattern.search(norm)
-        if m and key not in parsed.indicators:
+        if m:
             value, text = _signed(m)
-            _record(parsed, clause, key, value, text)
+            _record(parsed, clause, key, value, text, m.span())
 
 
 def _structure(parsed: Parsed, clause: Clause) -> None:
     norm = clause.norm
-    if "industry_structure" not in parsed.indicators:
-        m = _STRUCTURE_RE.search(norm)
-        if m:
-            # "由23.0:19.5:57.5调整为22.6:20.5:56.9": the new structure is the last ratio.
-            ratios = _RATIO_RE.findall(norm[m.end() :])
-            if ratios:
-                text = ":".join(ratios[-1])
-                _record(parsed, clause, "industry_structure", text, text)
+    m = _STRUCTURE_RE.search(norm)
+    if m:
+        # "由23.0:19.5:57.5调整为22.6:20.5:56.9": the new structure is the last ratio.
+        ratios = _RATIO_RE.findall(norm[m.end() :])
+        if ratios:
+            text = ":".join(ratios[-1])
+            _record(parsed, clause, "industry_structure", text, text, m.span())
     m = _CONTRIB_ALL.search(norm)
     if m:
         for which, num in zip(("primary", "secondary", "tertiary"), m.groups(), strict=True):
-            _record(parsed, clause, f"growth_contribution_{which}", float(parse_number(num)), num)
+            _record(parsed, clause, f"growth_contribution_{which}", float(parse_number(num)), num, m.span())
     for m in _CONTRIB_ONE.finditer(norm):
         key = f"growth_contribution_{_WHICH[m.group('which')]}"
-        _record(parsed, clause, key, float(parse_number(m.group("num"))), m.group("num"))
+        _record(parsed, clause, key, float(parse_number(m.group("num"))), m.group("num"), m.span())
+    m = _VA_ALL.search(norm)
+    if m:
+        growths = m.groups()[3:]
+        for i, which in enumerate(("primary", "secondary", "tertiary")):
+            num = m.group(i + 1)
+            growth = float(parse_number(growths[i])) if growths[i] else None
+            at = (m.start(), m.start(1))
+            _record(
+                parsed, clause, f"value_added_{which}", float(parse_number(num)), num, at, growth_pct=growth
+            )
 
 
 def _vocational(parsed: Parsed, clause: Clause) -> None:
@@ -451,62 +501,31 @@ def _vocational(parsed: Parsed, clause: Clause) -> None:
             segment = segment[: other.start()]
         for key, pattern in _VOC_MEASURES:
             m = pattern.search(segment)
-            if m and key not in parsed.indicators:
+            if m:
                 try:
                     value, value_text = _value(key, m.group("num"), m.group("unit"))
                 except ValueError:
                     continue
-                _record(parsed, clause, key, value, value_text)
-
-
-def _detect_region_year(parsed: Parsed, clauses: list[Clause], lines: list[str]) -> None:
-    for line in lines[:40]:
-        found = parse_title(line)
-        if found:
-            parsed.title = line.strip()
-            parsed.region, parsed.year = found
-            break
-    if parsed.region and parsed.year:
-        return
-    for clause in clauses[:60]:
-        m = _REGION_IN_TEXT.search(clause.norm)
-        if m:
-            region = _region_of(m.group("region"))
-            if region:
-                parsed.region = parsed.region or region
-                parsed.year = parsed.year or int(m.group("year"))
-                break
-    if parsed.region is None:
-        for line in lines[:10]:
-            m = _REGION_PUBLISHER.match(normalise(line))
-            if m and _region_of(m.group("region")):
-                parsed.region = m.group("region")
-                break
-    if parsed.year is None:
-        for clause in clauses[:20]:
-            m = re.match(r"^((?:19|20)\d{2})年,(?:全年,?)?(?:全市|全县|全区|全省)", clause.norm)
-            if m:
-                parsed.year = int(m.group(1))
-                break
+                _record(parsed, clause, key, value, value_text, anchor.span())
 
 
 def parse_text(text: str, *, title_hint: str | None = None) -> Parsed:
     """Parse a bulletin's plain text (one paragraph a line). `title_hint` (e.g. the page's <title>)
-    is used for region and year when no line of the text is a bulletin title."""
-    raw = split_clauses(text)
+    is used for region and year when no line of the text is a bulletin title. Lines before the
+    title are the site's navigation and are not read."""
     parsed = Parsed()
-    clauses: list[Clause] = []
-    for text_part, section in raw:
-        if section == "\0heading":
-            norm = normalise(text_part)
-            if norm not in parsed.sections:
-                parsed.sections.append(norm)
-            continue
-        clauses.append(Clause(text_part, normalise(text_part), section, len(clauses)))
     lines = [ln for ln in (text or "").splitlines() if ln.strip()]
-    if title_hint:
-        lines.append(title_hint)
-    _detect_region_year(parsed, clauses, lines)
+    title = find_title(lines)
+    if title:
+        lines = lines[title[0] :]
+    elif title_hint:
+        title = find_title([title_hint])
+    if title:
+        parsed.title, (parsed.region, parsed.year) = title[1], title[2]
+    clauses, parsed.sections = build_clauses("\n".join(lines))
+    if parsed.region is None or parsed.year is None:
+        region, year = region_year_from_text([c.norm for c in clauses], lines)
+        parsed.region, parsed.year = parsed.region or region, parsed.year or year
     for i, clause in enumerate(clauses):
         following = clauses[i + 1] if i + 1 < len(clauses) else None
         _amounts(parsed, clause, following)
@@ -514,50 +533,6 @@ def parse_text(text: str, *, title_hint: str | None = None) -> Parsed:
         _structure(parsed, clause)
         _vocational(parsed, clause)
     return parsed
-
-
-# --------------------------------------------------------------------------- documents
-
-_CONTAINER_CLASSES = (
-    "article-content",
-    "TRS_Editor",
-    "trs_editor",
-    "article-body",
-    "article_content",
-    "content-text",
-    "zoom",
-    "view",
-    "con",
-)
-
-
-def looks_like_html(text: str) -> bool:
-    head = text[:4096].lower()
-    return any(tag in head for tag in ("<html", "<body", "<p>", "<p ", "<div", "<!doctype html", "<br"))
-
-
-def html_to_text(html: str) -> tuple[str, str | None]:
-    """(article text one paragraph a line, page title) of an HTML page."""
-    from extractors.htmltext import parse_html
-
-    doc = parse_html(html)
-    container = None
-    for cls in _CONTAINER_CLASSES:
-        container = doc.find(None, cls)
-        if container is not None:
-            break
-    if container is None:
-        for node in doc.iter():
-            if node.get("id") in ("zoom", "content", "article", "UCAP-CONTENT"):
-                container = node
-                break
-    container = container or doc.find("body") or doc
-    heading = doc.find("h1")
-    title_node = doc.find("title")
-    hint = heading.text().strip() if heading is not None else None
-    if not hint and title_node is not None:
-        hint = re.split(r"[_|\-]", title_node.text().strip())[0]
-    return container.text(), hint
 
 
 def parse_document(content: bytes, content_type: str | None = None) -> tuple[Parsed, str]:

@@ -41,6 +41,7 @@ from extractors.bulletin_parser import (
     parse_text,
 )
 from extractors.bulletin_parser import parse_title as parse_title
+from extractors.charset import CharsetError
 from extractors.errors import SourceError
 from extractors.htmltext import parse_html
 from extractors.http import HttpClient
@@ -93,7 +94,8 @@ def parse_bulletin_text(text: str) -> dict:
 
     Returns `{"title", "region", "year", "indicators": {key: {"value", "value_text", "unit", "text",
     "growth_pct"?, "share_of_gdp_pct"?}}, "unparsed_sections"}`; title/region/year are None when
-    the text does not say. `text` is the clause as published."""
+    the text does not say. `text` is the clause as published. `skipped`: values read for a part of
+    the region (民营经济, 区本级, …) or with an unclear scope, each with `reason`; never landed."""
     parsed = parse_text(text)
     return {
         "title": parsed.title,
@@ -101,21 +103,25 @@ def parse_bulletin_text(text: str) -> dict:
         "year": parsed.year,
         "indicators": _public(parsed.indicators, keep_value_text=True),
         "unparsed_sections": parsed.unparsed_sections,
+        "skipped": parsed.skipped,
     }
 
 
 def parse_bulletin_file(path: Path) -> dict:
     """What `talent bulletin parse FILE` prints for one saved page (HTML or text, UTF-8 or
     GB2312/GBK/GB18030/Big5): `{"file", "region", "year", "indicators": {key: {"value", "unit",
-    "growth_pct" (when stated), "text"}}, "unparsed_sections"}`. Indicators a bulletin does not
-    state are absent."""
+    "growth_pct" (when stated), "text"}}, "unparsed_sections", "skipped"}`. Indicators a bulletin
+    does not state are absent; `skipped` lists values left out because of their scope."""
     path = Path(path)
     try:
         content = path.read_bytes()
     except OSError as exc:
         raise SourceError(f"cannot read bulletin file: {exc.strerror}", where=str(path)) from exc
     content_type = "text/html" if path.suffix.lower() in (".html", ".htm", ".shtml") else None
-    parsed, encoding = parse_document(content, content_type)
+    try:
+        parsed, encoding = parse_document(content, content_type)
+    except CharsetError as exc:
+        raise SourceError(f"undecodable bulletin file: {exc}", where=str(path)) from exc
     log.info(
         "%s: %s %s, %d indicators (%s)", path, parsed.region, parsed.year, len(parsed.indicators), encoding
     )
@@ -125,6 +131,7 @@ def parse_bulletin_file(path: Path) -> dict:
         "year": parsed.year,
         "indicators": _public(parsed.indicators, keep_value_text=False),
         "unparsed_sections": parsed.unparsed_sections,
+        "skipped": parsed.skipped,
     }
 
 

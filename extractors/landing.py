@@ -22,6 +22,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
+from extractors.privacy import scrub_value
+
 log = logging.getLogger("extractors.landing")
 
 SOURCES = ("bulletins", "job_board_zhaopin", "job_board_rencai", "school_records")
@@ -86,11 +88,13 @@ def land(
     *,
     raw_dir: str | os.PathLike,
     fetches: Iterable[Mapping] | None = None,
+    crawl: Mapping | None = None,
 ) -> LandingResult:
     """Write one landing atomically and return what happened.
 
     `files` maps a relative name (stored under `files/`) to its original bytes; `fetches` are the
-    `FetchResult.manifest_entry()` dicts of the fetches behind these records."""
+    `FetchResult.manifest_entry()` dicts of the fetches behind these records; `crawl` (job boards:
+    expected vs read vs landed counts) goes into the manifest as is."""
     if not _SOURCE.match(source):
         raise ValueError(f"bad source name {source!r}")
     if not _PARTITION.match(partition):
@@ -99,7 +103,9 @@ def land(
     if source not in SOURCES and not source.startswith("job_board_"):  # boards come from the config
         log.warning("landing unknown source %s (known: %s)", source, ", ".join(SOURCES))
 
-    records = list(records)
+    # The last gate before disk: every string at any depth is scrubbed (identifiers kept), whatever
+    # the extractor did; already-masked records come out byte-identical, so the sha is stable.
+    records = [scrub_value(dict(rec)) for rec in records]
     payload = canonical_jsonl(records)
     sha = hashlib.sha256(payload).hexdigest()
     sha12 = sha[:12]
@@ -128,6 +134,8 @@ def land(
             for name, content in file_items
         ],
     }
+    if crawl is not None:
+        manifest["crawl"] = dict(crawl)
 
     # The temp folder sits inside the partition so the final rename never crosses file systems
     # (rename is atomic only within one); its dot-prefix keeps readers from taking it for a landing.

@@ -1,361 +1,68 @@
 """School graduate-destination exports (毕业生去向统计): CSV (UTF-8, UTF-8 with BOM, GB18030) and
-XLSX, from the schools' index page and from the inbox folder people drop files into.
+XLSX, from the schools' index page and from the inbox folder people drop files into, landed as
+source `school_records` (docs/school_records.md).
 
-One record per school × year × major with the contract's English keys (docs/school_records.md).
-The header row is found by its known Chinese names, wherever title rows put it, and a second header
-row under merged cells (毕业去向 → 就业 | 升学 | 参军 | 待就业) is folded into it. Subtotal rows
-(合计, 小计) are checked against the rows they sum and dropped; notes under the table are skipped.
-Student-level sheets (姓名, 身份证号, 毕业去向 …) are aggregated on arrival by
-`extractors.school_students`, and their files are not kept: personal data never reaches disk.
+This module is the source's front: it finds the files, reads each with `extractors.school_parse`
+(header vocabulary and cells in `school_headers`/`school_cells`, checks in `school_checks`, student
+lists in `school_students`), decides which of several versions of a figure wins, and lands.
 
-Bad input does not drop rows and does not stop the file. A record that cannot be counted carries
-`parse_error` (the reason) and `parse_error_field` (the field), and the validator quarantines it:
-- a count that is not a whole number or is negative ("graduates: '十二' is not a whole number");
-- a malformed major code, or one in neither the 2021 catalogue nor the old → new mapping (old codes
-  are mapped, and the reported code is kept in `major_code_reported`);
-- graduates exceeding the cohort's enrolment, destinations not adding up to graduates;
-- a subtotal row that does not add up (landed as its own record, `record_kind` = "subtotal");
-- a student row that cannot be counted (`record_kind` = "student_row").
+Three rules of the landing:
+- The schools serve a full snapshot every time, so a landing happens only when the records differ
+  from the newest school landing, whatever the date: a rerun tomorrow of what landed today is
+  `unchanged` and points at today's landing (no duplicate raw or quarantine rows).
+- One file that cannot be read does not stop the others: it becomes a record of kind "file" whose
+  `parse_error` says why (file, row, field) and the validator quarantines it. Every inbox file that
+  is skipped (hidden, an Office lock file, not an export) is logged and listed in the result.
+- A file is kept byte for byte under `files/` only when it is nothing but the table (a CSV of a
+  header, data and subtotal rows). Anything else (every workbook, a CSV with a title, notes or a
+  footer naming who filled it in) is kept as its rows (`files/<name>.rows.jsonl`: sheet, row, kind,
+  masked cells), footers left out, so personal data in a footer never lands. Student lists keep
+  nothing.
+
 When two files (or two rows) give the same school × year × major, the later one wins: the earlier
 record gets `superseded_by` ("file#row" of the winner) and both are landed and loaded (the suite
 reports the superseded rows, staging keeps the winner), and the winner gets `is_correction` = true
-when the figures differ. "Later" is: a file that says it is
-a correction (更正/修正/修订/更新 in its name or title) over one that does not, an inbox file over a
-published one, then file name, then row.
+when the figures differ. "Later" is: a file that says it is a correction (更正/修正/修订/更新 in its
+name or title) over one that does not, an inbox file over a published one, then file name, then row.
 
-`source_file` is the file's path under the landing's `files/` and `source_row` the 1-based row in
-the original sheet or CSV (header and title rows counted); `sheet` names the XLSX sheet.
-
-Longer than ~400 lines on purpose: finding the header, reading cells, checking subtotals, superseding
-and crawling are steps of one reading of an export that share its `Header` and record shape; the
-student-level part already lives apart (`extractors.school_students`)."""
+`source_file` is the file's name as landed (inbox files under `inbox/`) and `source_row` the 1-based
+row in the original sheet or CSV (header and title rows counted); `sheet` names the XLSX sheet."""
 
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import posixpath
-import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 from extractors.errors import SourceError
 from extractors.htmltext import parse_html
 from extractors.http import HttpClient
-from extractors.landing import LandingResult, land
-from extractors.privacy import scrub
+from extractors.landing import LandingResult, canonical_jsonl, land, list_landings
 from extractors.school_cells import (  # noqa: F401 - parse_count is part of this module's interface
-    CORRECTION,
     COUNT_FIELDS,
     DESTINATIONS,
-    FIELDS,
-    HEADER_SEARCH_ROWS,
     RECORD_KEYS,
-    SUMMARY,
     SUPPORTED,
     UNSUPPORTED,
-    Header,
-    cell_text,
-    find_header,
-    is_number,
-    normal_key,
     parse_count,
-    parse_major_code,
-    parse_year,
-    read_csv,
-    read_xlsx_sheets,
 )
-from extractors.school_reference import load_catalogue, resolve_major
-from extractors.school_students import PERSONAL_KEYS, aggregate_students
+from extractors.school_parse import Export, file_problem, read_export, read_sheet
+from extractors.school_students import PERSONAL_KEYS
 
 log = logging.getLogger("extractors.schools")
 
-
-_SCHOOL_RE = re.compile(r"^(.+?(?:学院|学校|中学|职中|职高))")
-
-
-def _school_year_in(text: str) -> tuple[str | None, int | None]:
-    """School and year from a title or file name ("巴中职业技术学院2024届毕业生去向统计表")."""
-    text = cell_text(text)
-    school = None
-    for name in load_catalogue().schools:
-        if name in text:
-            school = name
-            break
-    if school is None:
-        m = _SCHOOL_RE.search(text)
-        if m and not re.search(r"\d", m.group(1)):
-            school = m.group(1)
-    m = re.search(r"((?:19|20)\d{2})\s*(?:届|年)", text) or re.search(r"(?<!\d)((?:19|20)\d{2})(?!\d)", text)
-    return school, int(m.group(1)) if m else None
+SOURCE = "school_records"
 
 
-def _title_text(rows: Sequence[Sequence[object]], header_index: int) -> str:
-    return " ".join(cell_text(v) for row in rows[:header_index] for v in row if cell_text(v))
-
-
-def _is_summary_row(row: Sequence[object]) -> bool:
-    for value in row:
-        if value is None or is_number(value):
-            continue
-        text = normal_key(cell_text(value))
-        if text and len(text) <= 20 and SUMMARY.search(text):
-            return True
-    return False
-
-
-def _blank_record(source_file: str, source_row: int, sheet: str | None) -> dict:
-    rec: dict = dict.fromkeys(RECORD_KEYS)
-    rec.update(source_file=source_file, source_row=source_row, sheet=sheet, is_correction=False)
-    return rec
-
-
-@dataclass(frozen=True)
-class _Context:
-    source_file: str
-    sheet: str | None
-    school: str | None  # from the options, else title, else file name
-    year: int | None
-    override: bool  # school/year came from the caller: they beat the table's own columns
-
-
-def _resolve_identity(
-    ctx: _Context, texts: dict[str, str], cells: dict[str, object]
-) -> tuple[str | None, int | None, str | None, str | None, str | None, list[tuple[str, str]]]:
-    """(school, year, major_code, major_name, reported code, [(field, error)]) of one row."""
-    errors: list[tuple[str, str]] = []
-    school = ctx.school if ctx.override and ctx.school else (texts.get("school") or ctx.school)
-    if ctx.override and ctx.year:
-        year = ctx.year
-    else:
-        year, problem = parse_year(cells.get("year"))
-        if problem:
-            errors.append(("year", f"year: {problem}"))
-        elif year is None:
-            year = ctx.year
-    if not school:
-        errors.append(("school", "school: not in the row, the title or the file name"))
-    if year is None and not errors:
-        errors.append(("year", "year: not in the row, the title or the file name"))
-    name = texts.get("major_name") or None
-    match = resolve_major(parse_major_code(cells.get("major_code")), name, load_catalogue().level_of(school))
-    if match.error:
-        errors.append(("major_code", match.error))
-    return school, year, match.major_code, name, match.reported, errors
-
-
-def parse_rows(
-    rows: Sequence[Sequence[object]],
-    source_file: str,
-    *,
-    sheet: str | None = None,
-    school: str | None = None,
-    year: int | None = None,
-    seen_students: set[str] | None = None,
-) -> list[dict]:
-    """Records from a sheet's rows (index 0 = sheet row 1). `school`/`year`, when given, override
-    the table; otherwise they are the fallback for rows that lack them (title row, file name)."""
-    header = find_header(rows)
-    if header is None:
-        raise SourceError(
-            "no header row with the known column names (学校, 年份, 专业代码, 毕业生数, …) "
-            f"in the first {HEADER_SEARCH_ROWS} rows",
-            where=source_file,
-        )
-    keys = header.keys
-    title = _title_text(rows, header.index)
-    title_school, title_year = _school_year_in(title)
-    name_school, name_year = _school_year_in(Path(source_file).stem)
-    ctx = _Context(
-        source_file=source_file,
-        sheet=sheet,
-        school=school or title_school or name_school,
-        year=year or title_year or name_year,
-        override=bool(school or year),
-    )
-    if header.student_level:
-        if not keys & {"major_code", "major_name"}:
-            raise SourceError(
-                "student-level sheet without a 专业 or 专业代码 column",
-                where=source_file,
-                row=header.index + 1,
-                field="major_code",
-            )
-        return _student_records(rows, header, ctx, seen_students)
-
-    missing = [k for k in ("graduates",) if k not in keys]
-    if not keys & {"major_code", "major_name"}:
-        missing.insert(0, "major_code")
-    if missing:
-        raise SourceError(
-            f"header lacks required columns {missing}",
-            where=source_file,
-            row=header.index + 1,
-            field=",".join(missing),
-        )
-    if "year" not in keys and ctx.year is None:
-        raise SourceError(
-            "no 年份 column and no year in a title row or the file name (pass the year)",
-            where=source_file,
-            row=header.index + 1,
-            field="year",
-        )
-    absent = [k for k in FIELDS if k not in keys]
-    if absent:
-        log.info("%s: columns not present, left null: %s", source_file, ", ".join(absent))
-
-    records: list[dict] = []
-    block: list[dict] = []  # detail rows since the last 小计
-    detail: list[dict] = []  # every detail row of the sheet
-    skipped = 0
-    for index in range(header.data_start, len(rows)):
-        row = rows[index]
-        cells = {key: (row[col] if col < len(row) else None) for col, key in header.mapping.items()}
-        texts = {key: cell_text(value) for key, value in cells.items()}
-        if not any(texts.values()):
-            continue  # blank line
-        if _is_summary_row(row):
-            label = "合计" if re.search(r"合计|总计|总数", "".join(cell_text(v) for v in row)) else "小计"
-            parts = detail if label == "合计" else block
-            bad = _check_subtotal(cells, parts, index + 1, label, ctx)
-            if bad:
-                records.append(bad)
-            if label == "小计":
-                block = []
-            skipped += 1
-            continue
-        if not any(texts.get(key) for key in (*COUNT_FIELDS, "major_code", "major_name")):
-            skipped += 1  # a note under the table ("注：…", "填表人：…")
-            continue
-        rec = _blank_record(source_file, index + 1, sheet)
-        rec["record_kind"] = "summary"
-        school_, year_, code, name, reported, errors = _resolve_identity(ctx, texts, cells)
-        rec.update(school=school_, year=year_, major_code=code, major_name=name, major_code_reported=reported)
-        if code is None and reported:
-            rec["major_code"] = reported  # keep what the school wrote on the quarantined record
-        for key in COUNT_FIELDS:
-            value, problem = parse_count(cells.get(key))
-            rec[key] = value
-            if problem:
-                errors.append((key, f"{key}: {problem}"))
-        errors.extend(_consistency(rec))
-        if errors:
-            rec["parse_error"] = scrub("; ".join(e for _, e in errors))
-            rec["parse_error_field"] = ", ".join(dict.fromkeys(f for f, _ in errors))
-            log.warning("%s row %d: %s", source_file, index + 1, rec["parse_error"])
-        rec["_declared_correction"] = bool(CORRECTION.search(title))
-        records.append(rec)
-        block.append(rec)
-        detail.append(rec)
-    if skipped:
-        log.info("%s: %d summary/note rows checked and skipped", source_file, skipped)
-    return records
-
-
-def _consistency(rec: dict) -> list[tuple[str, str]]:
-    errors = []
-    if rec["graduates"] is not None and rec["enrolment"] is not None and rec["graduates"] > rec["enrolment"]:
-        errors.append(
-            (
-                "graduates",
-                f"graduates: {rec['graduates']} exceed the cohort's enrolment of {rec['enrolment']}",
-            )
-        )
-    values = [rec[k] for k in DESTINATIONS]
-    if (
-        rec["graduates"] is not None
-        and all(v is not None for v in values)
-        and sum(values) != rec["graduates"]
-    ):
-        errors.append(
-            (
-                "employed, further_study, military, not_placed",
-                f"destinations add up to {sum(values)}, not to graduates {rec['graduates']}",
-            )
-        )
-    return errors
-
-
-def _check_subtotal(
-    cells: dict[str, object], parts: list[dict], row: int, label: str, ctx: _Context
-) -> dict | None:
-    """A quarantine record when a 合计/小计 row disagrees with the rows it sums, else None. A field
-    is compared only when the subtotal and every row under it state it."""
-    wrong = []
-    for key in COUNT_FIELDS:
-        stated, problem = parse_count(cells.get(key))
-        if stated is None or problem or not parts:
-            continue
-        values = [p[key] for p in parts]
-        if any(v is None for v in values):
-            continue
-        if sum(values) != stated:
-            wrong.append((key, stated, sum(values)))
-    if not wrong:
-        return None
-    rec = _blank_record(ctx.source_file, row, ctx.sheet)
-    first, last = parts[0]["source_row"], parts[-1]["source_row"]
-    rec.update(
-        record_kind="subtotal",
-        school=ctx.school or parts[0]["school"],
-        year=ctx.year or parts[0]["year"],
-        parse_error="; ".join(
-            f"{label} row says {key} {stated} but rows {first}-{last} add up to {total}"
-            for key, stated, total in wrong
-        ),
-        parse_error_field=", ".join(k for k, _, _ in wrong),
-    )
-    log.warning("%s row %d: %s", ctx.source_file, row, rec["parse_error"])
-    return rec
-
-
-def _student_records(
-    rows: Sequence[Sequence[object]], header: Header, ctx: _Context, seen: set[str] | None
-) -> list[dict]:
-    def resolve(texts: dict[str, str]):
-        cells: dict[str, object] = {k: texts.get(k) for k in ("year", "major_code")}
-        school, year, code, name, reported, errors = _resolve_identity(ctx, texts, cells)
-        if code is not None and name is None:
-            name = load_catalogue().majors[code][0]
-        return school, year, code, name, reported, errors[0][1] if errors else None
-
-    out = aggregate_students(
-        rows,
-        header.data_start,
-        header.mapping,
-        source_file=ctx.source_file,
-        sheet=ctx.sheet,
-        resolve=resolve,
-        is_summary_row=_is_summary_row,
-        cell_text=cell_text,
-        seen=seen,
-    )
-    records = []
-    for rec in out:
-        full = _blank_record(ctx.source_file, rec["source_row"], ctx.sheet)
-        full.update({k: v for k, v in rec.items() if k in full})
-        full["school"] = full["school"] or ctx.school
-        full["year"] = full["year"] or ctx.year
-        if full["record_kind"] == "student_level":
-            errors = _consistency(full)
-            if errors:
-                full["parse_error"] = "; ".join(e for _, e in errors)
-                full["parse_error_field"] = ", ".join(f for f, _ in errors)
-        full["_declared_correction"] = False
-        records.append(full)
-    log.info(
-        "%s: student-level sheet aggregated into %d majors (%d rows not counted)",
-        ctx.source_file,
-        sum(r["record_kind"] == "student_level" for r in records),
-        sum(r["record_kind"] == "student_row" for r in records),
-    )
-    return records
-
-
-def is_student_level(records: Iterable[dict]) -> bool:
-    return any(r.get("record_kind") in ("student_level", "student_row") for r in records)
+def parse_rows(rows, source_file: str, **kwargs) -> list[dict]:
+    """Records from a sheet's rows (index 0 = sheet row 1); see `school_parse.read_sheet`."""
+    return read_sheet(rows, source_file, **kwargs).records
 
 
 def parse_export(
@@ -365,25 +72,18 @@ def parse_export(
     school: str | None = None,
     year: int | None = None,
     seen_students: set[str] | None = None,
+    as_of: date | None = None,
 ) -> tuple[list[dict], str | None]:
     """(records, encoding) of one export, by file extension; every sheet of a workbook that has a
-    recognisable header is read."""
-    lower = source_file.lower()
-    kwargs = {"school": school, "year": year, "seen_students": seen_students}
-    if lower.endswith(".xlsx"):
-        records: list[dict] = []
-        for title, rows in read_xlsx_sheets(content, source_file):
-            records.extend(parse_rows(rows, source_file, sheet=title, **kwargs))
-        encoding = None
-    elif lower.endswith(".csv"):
-        rows, encoding = read_csv(content, source_file)
-        records = parse_rows(rows, source_file, **kwargs)
-    else:
-        raise SourceError("unsupported school export format (save it as .xlsx or .csv)", where=source_file)
-    declared = bool(CORRECTION.search(Path(source_file).name))
-    for rec in records:
-        rec["_declared_correction"] = rec.get("_declared_correction") or declared
-    return records, encoding
+    recognisable header is read. Raises SourceError when the file cannot be read."""
+    export = read_export(
+        content, source_file, school=school, year=year, seen_students=seen_students, as_of=as_of
+    )
+    return export.records, export.encoding
+
+
+def is_student_level(records: Iterable[dict]) -> bool:
+    return any(r.get("record_kind") in ("student_level", "student_row") for r in records)
 
 
 # ----------------------------------------------------------------------------------- corrections
@@ -441,7 +141,9 @@ def _finish(records: list[dict]) -> list[dict]:
 # ----------------------------------------------------------------------------------- one file
 
 
-def parse_school_file(path: Path, school: str | None = None, year: int | None = None) -> dict:
+def parse_school_file(
+    path: Path, school: str | None = None, year: int | None = None, as_of: date | None = None
+) -> dict:
     """One export as the `talent schools parse` contract: rows per major and quarantined cells.
 
     `{"rows": [{"school", "year", "major_code", "major_name", "enrolment", "graduates",
@@ -449,7 +151,7 @@ def parse_school_file(path: Path, school: str | None = None, year: int | None = 
     "quarantined": [{"sheet", "row", "field", "reason"}]}`; counts are integers, null where the
     file does not say. A student-level file comes out aggregated, with no personal data."""
     path = Path(path)
-    records, _ = parse_export(path.read_bytes(), path.name, school=school, year=year)
+    records, _ = parse_export(path.read_bytes(), path.name, school=school, year=year, as_of=as_of)
     resolve_versions(records)
     rows, quarantined = [], []
     for rec in sorted(records, key=lambda r: (r["sheet"] or "", r["source_row"])):
@@ -491,6 +193,15 @@ def parse_school_file(path: Path, school: str | None = None, year: int | None = 
 # ----------------------------------------------------------------------------------- landing
 
 
+@dataclass(frozen=True)
+class SchoolLanding(LandingResult):
+    """What a school extraction did: the landing, plus the inbox files it skipped and the files it
+    could not read (each {"file", "reason"}), so the run's summary names them."""
+
+    skipped_files: list[dict] = field(default_factory=list)
+    unread_files: list[dict] = field(default_factory=list)
+
+
 def _link_path(url: str) -> str:
     return unquote(urlsplit(url).path)
 
@@ -511,25 +222,64 @@ def find_export_links(index_html: str, index_url: str) -> list[str]:
     return links
 
 
-def _inbox_files(inbox_dir: Path | None) -> list[Path]:
+def _skip_reason(path: Path) -> str | None:
+    if not path.is_file():
+        return "not a regular file"
+    if path.name.startswith("~$"):
+        return "an Office lock file (the workbook is open somewhere)"
+    if path.name.startswith("."):
+        # macOS leaves "._name.csv" copies that are not the file; a hidden file is nobody's export.
+        return "a hidden file (name starts with '.'); rename it to have it read"
+    if path.suffix.lower() not in SUPPORTED + UNSUPPORTED:
+        return f"not a school export (.csv or .xlsx), suffix {path.suffix or '(none)'!r}"
+    return None
+
+
+def inbox_files(inbox_dir: Path | None) -> tuple[list[Path], list[dict]]:
+    """(files to read, skipped files as {"file", "reason"}); every skipped file is logged."""
     if inbox_dir is None or not Path(inbox_dir).is_dir():
-        return []
-    return sorted(
-        p
-        for p in Path(inbox_dir).iterdir()
-        if p.is_file() and not p.name.startswith((".", "~$")) and p.suffix.lower() in SUPPORTED + UNSUPPORTED
-    )
+        return [], []
+    read, skipped = [], []
+    for path in sorted(Path(inbox_dir).iterdir()):
+        reason = _skip_reason(path)
+        if reason is None:
+            read.append(path)
+        else:
+            log.warning("inbox file skipped: %s: %s", path, reason)
+            skipped.append({"file": f"inbox/{path.name}", "reason": reason})
+    return read, skipped
+
+
+def stored_rows(export: Export) -> bytes:
+    """The `files/<name>.rows.jsonl` of an export that holds more than its table."""
+    return "".join(
+        json.dumps(entry, ensure_ascii=False, sort_keys=True, default=str) + "\n" for entry in export.layout
+    ).encode("utf-8")
+
+
+def _same_as_newest(records: list[dict], raw_dir) -> LandingResult | None:
+    """The newest school landing (any date) when it holds exactly these records, else None."""
+    landings = list_landings(raw_dir, SOURCE)
+    if not landings:
+        return None
+    newest = max(landings, key=lambda lnd: (lnd.landed_at, lnd.folder))
+    sha = hashlib.sha256(canonical_jsonl(records)).hexdigest()
+    if newest.sha256 != sha:
+        return None
+    log.info("school records unchanged since %s: nothing landed", newest.relative)
+    return LandingResult(SOURCE, newest.partition, str(newest.path), sha, len(records), "unchanged")
 
 
 def extract_schools(
     config: dict, partition: str, raw_dir, inbox_dir=None, *, client: HttpClient | None = None
-) -> LandingResult:
+) -> SchoolLanding:
     """Read every export linked from `schools.index_url` plus every file in `inbox_dir`, land
-    source `school_records`. An inbox file byte-identical to a downloaded one is read once; a
-    student-level file is aggregated and its bytes are not kept."""
+    source `school_records` when the records changed. An inbox file byte-identical to a downloaded
+    one is read once; a student-level file is aggregated and its bytes are not kept."""
     settings = config.get("schools") or {}
     index_url = settings.get("index_url")
     client = client or HttpClient.from_config(config)
+    as_of = date.fromisoformat(partition)
     sources: list[tuple[str, bytes, str, int]] = []  # (name under files/, bytes, origin, rank)
 
     if index_url:
@@ -543,7 +293,7 @@ def extract_schools(
         for url in links:
             result = client.get(url)
             sources.append((posixpath.basename(_link_path(url)), result.content, url, 0))
-    inbox_paths = _inbox_files(Path(inbox_dir) if inbox_dir else None)
+    inbox_paths, skipped = inbox_files(Path(inbox_dir) if inbox_dir else None)
     for path in inbox_paths:
         # Inbox files are sent after publication (late reports, corrections): they rank later.
         sources.append((f"inbox/{path.name}", path.read_bytes(), str(path), 1))
@@ -559,6 +309,7 @@ def extract_schools(
     rank: dict[str, int] = {}
     seen_sha: dict[str, str] = {}
     seen_students: set[str] = set()
+    unread: list[dict] = []
     for name, content, origin, origin_rank in sources:
         sha = hashlib.sha256(content).hexdigest()
         if sha in seen_sha:
@@ -572,20 +323,39 @@ def extract_schools(
         seen_sha[sha] = origin
         names.add(name)
         rank[name] = origin_rank
-        rows, encoding = parse_export(content, name, seen_students=seen_students)
-        if encoding:
-            _note_encoding(client.fetch_log, origin, encoding)
-        if is_student_level(rows):
+        try:
+            export = read_export(content, name, seen_students=seen_students, as_of=as_of, keep_going=True)
+        except SourceError as exc:
+            records.append(file_problem(name, exc))
+            unread.append({"file": name, "reason": exc.reason})
+            continue
+        unread.extend(
+            {"file": name, "sheet": r["sheet"], "reason": r["parse_error"]}
+            for r in export.records
+            if r["record_kind"] == "file"
+        )
+        if export.encoding:
+            _note_encoding(client.fetch_log, origin, export.encoding)
+        if export.student_level:
             log.info("school export %s is student-level: aggregated, the file itself is not kept", origin)
-        else:
+        elif export.only_table and not name.lower().endswith(".xlsx"):
             files[name] = content
-        log.info("school export %s: %d records (encoding %s)", origin, len(rows), encoding or "xlsx")
-        records.extend(rows)
+        else:
+            files[f"{name}.rows.jsonl"] = stored_rows(export)
+        log.info(
+            "school export %s: %d records (encoding %s)",
+            origin,
+            len(export.records),
+            export.encoding or "xlsx",
+        )
+        records.extend(export.records)
     resolve_versions(records, rank)
-    records.sort(key=lambda r: (r["source_file"], r["sheet"] or "", r["source_row"], r["record_kind"]))
-    return land(
-        "school_records", partition, _finish(records), files, raw_dir=raw_dir, fetches=client.fetch_log
+    records.sort(key=lambda r: (r["source_file"], r["sheet"] or "", r["source_row"] or 0, r["record_kind"]))
+    finished = _finish(records)
+    result = _same_as_newest(finished, raw_dir) or land(
+        SOURCE, partition, finished, files, raw_dir=raw_dir, fetches=client.fetch_log
     )
+    return SchoolLanding(**result.to_dict(), skipped_files=skipped, unread_files=unread)
 
 
 def _note_encoding(fetches: Iterable[dict], url: str, encoding: str) -> None:

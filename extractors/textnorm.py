@@ -11,7 +11,8 @@ one canonical form the parser's patterns are written against:
   except a single space between two Latin letters or digits-and-letters ("GDP growth");
 - Traditional characters become Simplified with OpenCC's `t2s` table (a maintained converter,
   not a hand-made character list);
-- thousands separators inside numbers ("31,234") are dropped.
+- thousands separators inside numbers ("31,234") are dropped;
+- mirror sites' inline pinyin readings ("統(tǒng)計公報", "人(ren)口") are removed (`strip_pinyin`).
 
 `parse_number` and `to_unit` turn a number as written plus its unit into the catalogue's unit,
 exactly (decimal arithmetic, so 2.71万人 is 27100 people, not 27100.000000000004).
@@ -47,6 +48,22 @@ def to_simplified(text: str) -> str:
     return _t2s().convert(text)
 
 
+# A reading a mirror site puts after a character: one pinyin syllable, tone-marked or not, in
+# ASCII or full-width parentheses. Only lower-case syllables, so "(GDP)" and "(CPI)" stay.
+_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü"
+_SYLLABLE = rf"(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?[aeiouv{_TONED}]{{1,3}}(?:ng|n|r)?"
+_PINYIN = re.compile(rf"(?<=[\u3400-\u9fff)）])[(（]{_SYLLABLE}[)）]")
+
+
+def strip_pinyin(text: str) -> str:
+    """ "統(tǒng)計公報" → "統計公報"; "人(ren)(ren)口" → "人口". A toneless reading counts only
+    when it is a whole pinyin syllable right after a CJK character (or after another reading)."""
+    previous = None
+    while previous != text:
+        previous, text = text, _PINYIN.sub("", text)
+    return text
+
+
 def fold_width(text: str) -> str:
     """Full-width ASCII to half-width; everything else unchanged."""
     return text.translate(_FULLWIDTH)
@@ -78,6 +95,7 @@ def normalise(text: str) -> str:
         return ""
     text = fold_width(text)
     text = collapse_spaces(text)
+    text = strip_pinyin(text)
     text = to_simplified(text)
     return drop_thousands(text)
 

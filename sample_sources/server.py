@@ -10,7 +10,8 @@ URL layout (docs/contracts.md, section 1):
 
 Board data is indexed once at start (date, id, byte range per item) and the data files are
 memory-mapped, so memory stays small and each request only touches the items it returns.
-Every request is logged as one line on the `sample_sources.server` logger.
+Every request is logged as one line on the `sample_sources.server` logger. With `faults`
+(sample_sources/faults.py) the server breaks its board answers on purpose, as hostile sources do.
 """
 
 from __future__ import annotations
@@ -22,12 +23,17 @@ import json
 import logging
 import mmap
 import re
+import socket
+import struct
 import threading
+import time
 from array import array
 from bisect import bisect_left, bisect_right
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
+
+from sample_sources.faults import HUGE_BYTES, Delivery, Faults
 
 logger = logging.getLogger("sample_sources.server")
 
@@ -327,12 +333,54 @@ class SiteHandler(BaseHTTPRequestHandler):
         except Exception:
             logger.exception("error answering %s", self.path)
             status, content_type, body = _json_error(500, "internal error")
+        faults: Faults | None = self.server.faults
+        if faults is not None:
+            hit = faults.record(self.path, dict(self.headers.items()))
+            answer = faults.plan(self.path, hit, status, content_type, body, self.headers.get("Host"))
+            self._deliver(answer, send_body, faults)
+            return
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         if send_body:
             self.wfile.write(body)
+
+    def _deliver(self, answer: Delivery, send_body: bool, faults: Faults) -> None:
+        """Send `answer` the faulty way it asks for (sample_sources/faults.py)."""
+        self.send_response(answer.status)
+        self.send_header("Content-Type", answer.content_type)
+        for key, value in answer.headers.items():
+            self.send_header(key, value)
+        if answer.mode in ("close", "huge"):
+            # No length: the body ends when the connection does, so a cut is not visible to HTTP.
+            self.send_header("Connection", "close")
+            self.close_connection = True
+        else:
+            self.send_header("Content-Length", str(len(answer.body)))
+        self.end_headers()
+        if not send_body:
+            return
+        try:
+            if answer.mode == "reset":
+                self.wfile.write(answer.body[: len(answer.body) // 2])
+                self.wfile.flush()
+                # SO_LINGER 0: close() sends RST instead of FIN, like a crashed proxy.
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                self.close_connection = True
+            elif answer.mode == "drip":
+                for index in range(len(answer.body)):
+                    self.wfile.write(answer.body[index : index + 1])
+                    self.wfile.flush()
+                    time.sleep(faults.drip_seconds)
+            elif answer.mode == "huge":
+                block = b" " * 65536
+                for _ in range(HUGE_BYTES // len(block)):
+                    self.wfile.write(block)
+            else:
+                self.wfile.write(answer.body)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True  # the client gave up (deadline, size cap): expected
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         logger.info('%s "%s" %s', self.address_string(), self.requestline, code)
@@ -350,8 +398,9 @@ class SampleSiteServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, address: tuple[str, int], site: SampleSite):
+    def __init__(self, address: tuple[str, int], site: SampleSite, faults: Faults | None = None):
         self.site = site
+        self.faults = faults
         self._closed = False
         super().__init__(address, SiteHandler)
 
@@ -371,25 +420,29 @@ class SampleSiteServer(ThreadingHTTPServer):
         self.site.close()
 
 
-def make_server(site_dir: str | Path, host: str = "127.0.0.1", port: int = 8765) -> SampleSiteServer:
-    """A bound, not yet running server for `site_dir`."""
-    return SampleSiteServer((host, port), SampleSite(site_dir))
+def make_server(
+    site_dir: str | Path, host: str = "127.0.0.1", port: int = 8765, *, faults: Faults | None = None
+) -> SampleSiteServer:
+    """A bound, not yet running server for `site_dir` (breaking its answers as `faults` say)."""
+    return SampleSiteServer((host, port), SampleSite(site_dir), faults)
 
 
 def serve_in_thread(
-    site_dir: str | Path, host: str = "127.0.0.1", port: int = 0
+    site_dir: str | Path, host: str = "127.0.0.1", port: int = 0, *, faults: Faults | None = None
 ) -> tuple[SampleSiteServer, str]:
     """Start serving in a daemon thread; returns (server, base_url). `server.shutdown()` stops it."""
-    server = make_server(site_dir, host, port)
+    server = make_server(site_dir, host, port, faults=faults)
     thread = threading.Thread(target=server.serve_forever, name="sample-site-server", daemon=True)
     thread.start()
     bound_host, bound_port = server.server_address[:2]
     return server, f"http://{bound_host}:{bound_port}"
 
 
-def serve_forever(site_dir: str | Path, host: str = "127.0.0.1", port: int = 8765) -> None:
+def serve_forever(
+    site_dir: str | Path, host: str = "127.0.0.1", port: int = 8765, *, faults: Faults | None = None
+) -> None:
     """Serve until interrupted (Ctrl-C), logging one line a request."""
-    server = make_server(site_dir, host, port)
+    server = make_server(site_dir, host, port, faults=faults)
     bound_host, bound_port = server.server_address[:2]
     logger.info("serving %s at http://%s:%s/ (Ctrl-C stops)", server.site.root, bound_host, bound_port)
     try:

@@ -29,6 +29,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 EVAL_SET = ROOT / "tests" / "fixtures" / "postings_eval.jsonl"
+# Ads written and labelled for issue 12 before the vocabulary was grown for it, and never read while
+# tuning: the honest figure. Labelled for place, industry and occupation only.
+HOLDOUT_SET = ROOT / "tests" / "fixtures" / "postings_holdout.jsonl"
 # Fields of the evaluation set: scalar ones compared as values (None = "no label / not found"),
 # skills as sets of (ad, skill) pairs.
 SCALAR_FIELDS = (
@@ -45,7 +48,14 @@ SCALAR_FIELDS = (
     "salary_negotiable",
 )
 # For these a value is a "positive" prediction; the rest count every value (False/0 included).
-NULL_IS_NEGATIVE = {"industry": "其他", "salary_negotiable": False}
+NULL_IS_NEGATIVE = {"industry": "其他", "occupation_code": "unclassified", "salary_negotiable": False}
+# The explicit "no occupation" code and a missing one are the same answer (labels written before
+# the normaliser gave the code say null).
+UNCLASSIFIED = "unclassified"
+
+
+def _comparable(field: str, value):
+    return UNCLASSIFIED if field == "occupation_code" and value is None else value
 
 
 def pairs(sizes) -> int:
@@ -191,10 +201,11 @@ def evaluate_classifiers(path: Path = EVAL_SET) -> dict:
     ads = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     out: dict[str, dict] = {}
     predictions = [process_ad(ad) for ad in ads]
-    for field in SCALAR_FIELDS:
+    # a set labels only some fields (the holdout: place, industry, occupation)
+    for field in (f for f in SCALAR_FIELDS if f in ads[0]["labels"]):
         tp = pred_pos = label_pos = correct = 0
         for ad, pred in zip(ads, predictions, strict=True):
-            label, got = ad["labels"][field], pred[field]
+            label, got = _comparable(field, ad["labels"][field]), _comparable(field, pred[field])
             if isinstance(label, float) or isinstance(got, float):
                 same = label is not None and got is not None and abs(float(label) - float(got)) < 0.011
             else:
@@ -209,6 +220,8 @@ def evaluate_classifiers(path: Path = EVAL_SET) -> dict:
             "accuracy": round(correct / len(ads), 4),
             "labelled": label_pos,
         }
+    if "skills" not in ads[0]["labels"]:
+        return {"set": path.name, "ads": len(ads), "fields": out}
     tp = pred_pos = label_pos = 0
     for ad, pred in zip(ads, predictions, strict=True):
         labels, got = set(ad["labels"]["skills"]), set(pred["skills"])
@@ -220,7 +233,7 @@ def evaluate_classifiers(path: Path = EVAL_SET) -> dict:
         "recall": round(tp / label_pos, 4) if label_pos else None,
         "labelled": label_pos,
     }
-    return {"ads": len(ads), "fields": out}
+    return {"set": path.name, "ads": len(ads), "fields": out}
 
 
 def mistakes(path: Path = EVAL_SET, fields=("county", "industry", "occupation_code")) -> list[str]:
@@ -232,7 +245,7 @@ def mistakes(path: Path = EVAL_SET, fields=("county", "industry", "occupation_co
         ad = json.loads(line)
         pred = process_ad(ad)
         for field in fields:
-            if pred[field] != ad["labels"][field]:
+            if _comparable(field, pred[field]) != _comparable(field, ad["labels"][field]):
                 lines.append(
                     f"{ad['id']} {field}: label {ad['labels'][field]!r} got {pred[field]!r} — {ad['title']} / {ad['company']}"
                 )
@@ -261,10 +274,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--throughput-ads", type=int, default=20000)
     parser.add_argument("--skip-dedup", action="store_true", help="only the classifiers and throughput")
     parser.add_argument("--show-mistakes", action="store_true")
+    parser.add_argument(
+        "--holdout",
+        action="store_true",
+        help="only the classifiers on the holdout set (tests/fixtures/postings_holdout.jsonl)",
+    )
     parser.add_argument("--json", type=Path, help="also write the numbers here")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
+    if args.holdout:
+        report = {"holdout": evaluate_classifiers(HOLDOUT_SET)}
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+        if args.show_mistakes:
+            print("\n".join(mistakes(HOLDOUT_SET)))
+        if args.json:
+            args.json.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        return 0
     report = {"classifiers": evaluate_classifiers(), "throughput": throughput(args.throughput_ads)}
     if not args.skip_dedup:
         with tempfile.TemporaryDirectory(prefix="talent-eval-") as tmp:

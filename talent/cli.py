@@ -25,6 +25,8 @@ examples:
   talent marts                            every mart: rows, key, grain and what it holds
   talent serve postgres --url URL         every mart into PostgreSQL (postgresql://USER@HOST:PORT/DB)
   talent dashboard --port 8050            the 数据驾驶舱 on http://127.0.0.1:8050 (reads the snapshot)
+  talent extract job-board zhaopin --json   one source's extract and checks by hand
+  talent bench --postings 100000 --json  speed and memory of every stage (docs/benchmarks.md)
   talent docs                             dbt's static docs of the built warehouse -> warehouse/docs/dbt/index.html
 
 environment:
@@ -103,6 +105,7 @@ def cmd_sources_serve(args) -> int:
     from extractors.config import load_sources_config
     from sample_sources.server import serve_forever
     from talent.sample import SampleSpec, prepare_sample_site
+    from talent.sources_cli import faults_from_args
 
     settings = get_settings()
     site = Path(args.dir) if args.dir else settings.sample_site_dir
@@ -114,7 +117,7 @@ def cmd_sources_serve(args) -> int:
     prepare_sample_site(settings, config, spec, site_dir=site, keep_existing=True)
     print(f"serving {site} on http://{args.host}:{args.port} (Ctrl-C stops)")
     try:
-        serve_forever(site, args.host, args.port)
+        serve_forever(site, args.host, args.port, faults=faults_from_args(args))
     except KeyboardInterrupt:
         pass
     return 0
@@ -281,6 +284,12 @@ def cmd_serve_postgres(args) -> int:
     return 0
 
 
+def cmd_bench(args) -> int:
+    from talent.bench import main as bench_main
+
+    return bench_main(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="talent",
@@ -327,6 +336,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8765)
     serve.set_defaults(func=cmd_sources_serve)
+    from talent.sources_cli import add_fault_options, add_faults_parser
+
+    add_fault_options(serve)  # --faults: the sample site broken on purpose (docs/fault-matrix.md)
+    add_faults_parser(sources_sub)
 
     airflow = sub.add_parser(
         "airflow",
@@ -466,6 +479,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--month", type=_month, help="last month of history (default: the latest month with postings)"
     )
     export.set_defaults(func=cmd_forecast_export)
+
+    from talent.extract_cli import add_parser as add_extract_parser
+
+    add_extract_parser(sub)
+
+    from talent.bench.runner import build_parser as bench_parser
+
+    bench = bench_parser(sub.add_parser("bench", help="speed and memory of every stage on N postings"))
+    bench.set_defaults(func=cmd_bench)
     return parser
 
 

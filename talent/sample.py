@@ -39,8 +39,9 @@ def sample_port() -> int:
     return int(os.environ.get("TALENT_SAMPLE_PORT", DEFAULT_SAMPLE_PORT))
 
 
-def ensure_sample_site(site_dir: Path, spec: SampleSpec) -> dict:
-    """Generate the sample site unless one with the same parameters is already there."""
+def ensure_sample_site(site_dir: Path, spec: SampleSpec, *, keep_existing: bool = False) -> dict:
+    """Generate the sample site unless one with the same parameters (with ``keep_existing``: any
+    sample site) is already there."""
     import json
 
     from sample_sources.generate import generate_site
@@ -48,7 +49,7 @@ def ensure_sample_site(site_dir: Path, spec: SampleSpec) -> dict:
     truth_path = site_dir / "truth.json"
     if truth_path.exists():
         truth = json.loads(truth_path.read_text(encoding="utf-8"))
-        if (truth.get("seed"), truth.get("postings_requested"), truth.get("end_month")) == (
+        if keep_existing or (truth.get("seed"), truth.get("postings_requested"), truth.get("end_month")) == (
             spec.seed,
             spec.postings,
             spec.end_month,
@@ -63,13 +64,19 @@ def school_inbox_dir(settings: Settings, config: dict) -> Path:
 
 
 def prepare_sample_site(
-    settings: Settings, config: dict, spec: SampleSpec, site_dir: Path | None = None
+    settings: Settings,
+    config: dict,
+    spec: SampleSpec,
+    site_dir: Path | None = None,
+    *,
+    keep_existing: bool = False,
 ) -> Path:
-    """Generate (if needed) and stage the inbox; returns the site folder."""
+    """Generate (if needed) and stage the inbox; returns the site folder. ``keep_existing`` serves a
+    site already there as it is (one a fault test or a hand edit has changed, say)."""
     from sample_sources.schools import stage_inbox
 
     site_dir = site_dir or settings.sample_site_dir
-    ensure_sample_site(site_dir, spec)
+    ensure_sample_site(site_dir, spec, keep_existing=keep_existing)
     stage_inbox(site_dir, school_inbox_dir(settings, config))
     return site_dir
 

@@ -85,8 +85,43 @@ def growth(new: Any, old: Any) -> float | None:
 
 
 def fmt_int(value: Any) -> str:
+    """A count as a whole number with thousands separators (``203.0`` → ``203``), losses with U+2212."""
     number = to_number(value)
-    return MISSING if number is None else f"{int(round(number)):,}"
+    if number is None:
+        return MISSING
+    whole = int(round(number))
+    return f"{MINUS if whole < 0 else ''}{abs(whole):,}"
+
+
+# Columns that count people or ads. Some marts store counts as doubles (graduates apportioned from
+# majors to occupations keep 2 decimals), but "203.00 人" reads as a measurement: counts print whole.
+COUNT_COLUMN_RE = re.compile(
+    r"(^|_)(postings|headcount|graduates|employed|employed_local|enrolment|gap|count|schools|rows|landings)$"
+)
+
+
+def is_count_column(column: str) -> bool:
+    return bool(COUNT_COLUMN_RE.search(column))
+
+
+def fmt_cell(column: str, value: Any) -> str:
+    """A mart value in a generic table: counts whole, ratios with 2 decimals, 是/否 for flags."""
+    if value is None:
+        return MISSING
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, date):
+        return value.isoformat()
+    number = to_number(value)
+    if number is None:
+        return MISSING
+    if column == "year" or column.endswith(("_year", "rank")):
+        return str(int(number))  # a year or a rank is a label: 2026, not 2,026
+    if is_count_column(column) or isinstance(value, int):
+        return fmt_int(number)
+    return fmt_num(number, 2)
 
 
 def fmt_num(value: Any, digits: int = 1) -> str:

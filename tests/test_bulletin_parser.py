@@ -44,7 +44,7 @@ def test_fixtures_cover_cities_counties_years_and_encodings():
 def test_fixture_is_read_exactly(name):
     want = EXPECTED[name]
     got = parse_bulletin_file(FIXTURES / name)
-    assert set(got) == {"file", "region", "year", "indicators", "unparsed_sections"}
+    assert set(got) == {"file", "region", "year", "indicators", "unparsed_sections", "skipped"}
     assert got["file"] == str(FIXTURES / name)
     assert (got["region"], got["year"]) == (want["region"], want["year"])
     assert got["unparsed_sections"] == want["unparsed_sections"]
@@ -68,8 +68,9 @@ def test_eval_script_reports_full_precision_and_recall():
         cwd=ROOT,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    total = proc.stdout.strip().splitlines()[-1]
+    total = next(line for line in proc.stdout.splitlines() if line.startswith("TOTAL"))
     assert "precision=1.0000 recall=1.0000" in total and f"files={len(CASES)}" in total
+    assert "REAL precision=1.0000" in proc.stdout.strip().splitlines()[-1]
 
 
 def test_cli_prints_one_json_object_per_file():
@@ -212,3 +213,104 @@ def test_growth_sign_and_units_through_the_parser(number, word, rate):
     assert ind["new_urban_jobs"]["value"] == float(number * 10000) and ind["new_urban_jobs"]["unit"] == "人"
     assert ind["retail_sales"]["value"] == float(number)
     assert ind["retail_sales"]["growth_pct"] == float(rate if word == "增长" else -rate)
+
+
+# --------------------------------------------------------------------------- real bulletins, scope, mirrors
+
+REAL = FIXTURES / "real"
+REAL_EXPECTED = json.loads((REAL / "expected.json").read_text(encoding="utf-8"))
+REAL_CASES = sorted(name for name in REAL_EXPECTED if not name.startswith("_"))
+
+
+def _eval_module():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "bulletin_parser_eval", ROOT / "scripts" / "bulletin_parser_eval.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_real_excerpts_cover_regions_mirrors_and_sub_scopes():
+    assert len(REAL_CASES) >= 15
+    assert len({REAL_EXPECTED[n]["region"] for n in REAL_CASES} - {None}) >= 8
+    assert all(REAL_EXPECTED[n]["url"].startswith("http") for n in REAL_CASES)
+    texts = {n: (REAL / n).read_text(encoding="utf-8") for n in REAL_CASES}
+    assert sum("(tǒng)" in t for t in texts.values()) >= 3  # mirror pages with pinyin readings
+    assert sum(bool(REAL_EXPECTED[n]["must_not"]) for n in REAL_CASES) >= 10
+
+
+def test_real_excerpts_no_wrong_value_and_recall_above_the_floor():
+    module = _eval_module()
+    result = module.score_real(REAL)
+    assert result["precision"] == 1.0, {n: f["fp"] for n, f in result["files"].items() if f["fp"]}
+    assert result["must_not_hits"] == []
+    assert result["recall"] >= module.REAL_RECALL_FLOOR
+    assert result["region_year_ok"] == f"{len(REAL_CASES)}/{len(REAL_CASES)}"
+
+
+def test_a_sub_scope_breakdown_never_fills_the_regions_key():
+    # Issue 12(a): the region's clause lacks 增加值; the private economy's breakdown has it.
+    text = (
+        "2020年达川区实现地区生产总值(GDP)300.4亿元，同比增长2.5%。其中，第一产业实现增加值60.5亿元、"
+        "增长5.7%，第二产业90.3亿元、下降0.2%，第三产业149.6亿元、增长3.2%。\n"
+        "全年全区民营经济增加值175.23亿元，增长1.7%。其中，第二产业增加值64.32亿元、增长0.4%。\n"
+        "区本级地区生产总值200.1亿元；三次产业结构为10.0:30.0:60.0。"
+    )
+    got = parse_bulletin_text(text)
+    assert got["indicators"]["value_added_secondary"]["value"] == 90.3
+    assert got["indicators"]["value_added_secondary"]["growth_pct"] == -0.2
+    assert "industry_structure" not in got["indicators"]
+    skipped = {(s["key"], s["value_text"]): s["reason"] for s in got["skipped"]}
+    assert "private_economy" in skipped[("value_added_secondary", "64.32")]
+    assert "local_level" in skipped[("gdp", "200.1")]
+    assert "local_level" in skipped[("industry_structure", "10.0:30.0:60.0")]
+
+
+def test_an_unclear_scope_is_left_out_and_recorded():
+    got = parse_bulletin_text("二、农业\n其中，第一产业增加值9.7亿元，增长5.8%。")
+    assert got["indicators"] == {}
+    assert got["skipped"][0]["key"] == "value_added_primary" and "unclear" in got["skipped"][0]["reason"]
+
+
+def test_own_scope_keys_and_sibling_clauses():
+    got = parse_bulletin_text(
+        "城镇居民人均可支配收入41489元，增长6.1%；农村居民人均可支配收入18080元，增长8.0%。"
+    )
+    assert got["indicators"]["per_capita_disposable_income_urban"]["value"] == 41489
+    assert got["indicators"]["per_capita_disposable_income_rural"]["growth_pct"] == 8.0
+
+
+def test_mirror_pinyin_traditional_and_navigation():
+    page = (
+        "您當(dāng)前的位置:首頁 > 統(tǒng)計公報 > 四川\n"
+        "相關(guān)：南充市2019年國民經(jīng)濟和社會發(fā)展統(tǒng)計公報\n"
+        "達州市2020年國民經(jīng)濟和社會發(fā)展統(tǒng)計公報\n"
+        "一、綜合\n"
+        "2020年達州實現(xiàn)地區(qū)生產(chǎn)總值(GDP)2117.8億元，同比增長4.1%。\n"
+    )
+    got = parse_bulletin_text(page)
+    assert (got["region"], got["year"]) == ("达州市", 2020)
+    assert got["indicators"]["gdp"]["value"] == 2117.8 and got["indicators"]["gdp"]["growth_pct"] == 4.1
+    assert normalise("常住(zhu)人(ren)(ren)口 (GDP)（CPI）") == "常住人口(GDP)(CPI)"
+
+
+def test_growth_of_counts_has_its_own_keys():
+    got = parse_bulletin_text(
+        "全年城镇新增就业3.46万人，比上年增长0.5%；城镇登记失业率为4.25%。\n"
+        "全年转移输出农村劳动力113.9万人，下降4.3%；实现劳务总收入156.12亿元。\n"
+        "全年城镇新增就业2.8万人，城镇调查失业率5.5%，比上年下降0.3%。"
+    )
+    ind = got["indicators"]
+    assert ind["new_urban_jobs"]["value"] == 34600 and ind["new_urban_jobs_growth_pct"]["value"] == 0.5
+    assert ind["rural_labour_outflow_growth_pct"]["value"] == -4.3
+    assert ind["new_urban_jobs_growth_pct"]["unit"] == "%"
+    # a rate stated after another percentage belongs to that one, not to the count
+    assert (
+        parse_bulletin_text("全年城镇新增就业2.8万人，城镇调查失业率5.5%，比上年下降0.3%。")["indicators"][
+            "new_urban_jobs"
+        ].get("growth_pct")
+        is None
+    )

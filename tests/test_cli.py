@@ -36,3 +36,44 @@ def test_malformed_month_is_refused_with_the_expected_format():
     out = talent("publish", "--month", "Oct 2026")
     assert out.returncode == 2
     assert "YYYY-MM" in out.stderr
+
+
+def test_sources_serve_serves_an_existing_sample_site(tmp_path):
+    """`talent sources serve` keeps a site that is already there (one a fault test changed, say)."""
+    import os
+    import socket
+    import time
+    import urllib.request
+
+    from sample_sources.generate import generate_site
+
+    site = tmp_path / "site"
+    generate_site(site, seed=3, postings=60)
+    marker = site / "index.html"
+    marker.write_bytes(marker.read_bytes() + b"<!-- kept -->")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {**os.environ, "TALENT_WAREHOUSE_DIR": str(tmp_path / "warehouse")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "talent.cli", "sources", "serve", "--dir", str(site), "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/index.html", timeout=5) as response:
+                    body = response.read()
+                break
+            except OSError:
+                assert proc.poll() is None, proc.stdout.read()
+                assert time.monotonic() < deadline, "the sample server did not come up"
+                time.sleep(0.3)
+        assert body.endswith(b"<!-- kept -->")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)

@@ -383,7 +383,7 @@ def posting_rows() -> list[tuple]:
         "k-a8",
         r1(4),
     )
-    # A9: in Bazhong but no county given -> 巴中市
+    # A9: in Bazhong but no county given -> 市本级 (issue 12: a label, never the city's name)
     ad(
         "rencai",
         "RC005",
@@ -518,6 +518,8 @@ def write_raw(db_path: Path, *, extra_school_rows: list[tuple] = ()) -> None:
             "employed_local integer, source_file varchar, source_row integer, sheet varchar, "
             "record_kind varchar, major_code_reported varchar, parse_error varchar, "
             "parse_error_field varchar, superseded_by varchar, is_correction boolean, "
+            # school vocabulary issue (12.4): on-roll and reported rates (null in these rows)
+            "on_roll integer, employment_rate_reported double, in_field_rate_reported double, "
             f"{LINEAGE})"
         )
         lineage_cols = "_landing, _partition, _landed_at, _row"
@@ -829,7 +831,7 @@ def test_postings_are_deduplicated_across_reposts_and_boards(warehouse):
     assert ads["k-a2"]["salary_mid"] == 5250
     assert ads["k-a3"]["salary_mid"] is None
     assert ads["k-a6"]["industry"] == "其他"
-    assert ads["k-a9"]["county"] == "巴中市"
+    assert ads["k-a9"]["county"] == "市本级"
     assert ads["k-a8"]["in_region"] is False
 
 
@@ -846,7 +848,7 @@ def test_talent_demand_monthly_by_hand(warehouse):
         "2025-03-南江县-文旅康养": (1, 4, 1, 4000.0, 1),
         # A5 (no industry) + A6 (industry outside the seed)
         "2025-03-恩阳区-其他": (2, 3, 2, 4250.0, 2),
-        "2025-03-巴中市-食品饮料": (1, 10, 1, 5000.0, 1),
+        "2025-03-市本级-食品饮料": (1, 10, 1, 5000.0, 1),
         "2025-04-巴州区-生物医药": (1, 1, 1, 7000.0, 1),
         "2024-11-通江县-文旅康养": (1, 2, 1, 3500.0, 1),
     }
@@ -909,7 +911,7 @@ def test_supply_demand_gap_by_hand(warehouse):
                    round(sum(demand_headcount) / nullif(sum(supply_graduates), 0), 4) as demand_supply_ratio,
                    round(sum(demand_headcount) - sum(supply_graduates), 2) as gap,
                    coalesce(sum(demand_headcount) / nullif(sum(supply_graduates), 0) >= 1.5,
-                            sum(demand_headcount) > 0) as shortage_flag
+                            false) as shortage_flag
             from marts.supply_demand_gap group by year, industry
             """,
         )
@@ -925,8 +927,8 @@ def test_supply_demand_gap_by_hand(warehouse):
     got = {key: tuple(row[c] for c in columns) for key, row in gap.items()}
     assert got == {
         "2024-生物医药": (0, 0, 50.0, 20.0, -50.0, False),
-        # demand and no graduates at all: an unbounded ratio counts as a shortage
-        "2024-文旅康养": (1, 2, 0.0, 0.0, 2.0, True),
+        # demand and no graduates at all: no ratio, no evidence of a shortage (docs/shortage_rule.md)
+        "2024-文旅康养": (1, 2, 0.0, 0.0, 2.0, False),
         # A1 3 + A2 2 + A3 1 + A10 1; graduates 40 + 0.6 x 20
         "2025-生物医药": (4, 7, 52.0, 19.8, -45.0, False),
         # A4; graduates 30 + 0.2 x 20

@@ -178,3 +178,33 @@ def test_backoff_doubles_with_jitter_and_retry_after_is_capped(tiny_server, monk
     server = tiny_server(lambda req, hit: (429, "", {"Retry-After": "9999"}) if hit == 1 else (200, "ok"))
     HttpClient("ua", timeout=2, retries=1, backoff=0.0).get(server.base_url + "/y")
     assert slept == [extractors.http.MAX_RETRY_AFTER_SECONDS]
+
+
+def test_credentials_stay_with_their_origin(tiny_server):
+    # Two real servers on two ports: two origins. requests strips only Authorization on a redirect
+    # to another host; a board's custom token header must not follow either.
+    other = tiny_server(lambda req, hit: (200, "elsewhere"))
+    board = tiny_server(lambda req, hit: (302, "", {"Location": other.base_url + "/landing"}))
+    c = client()
+    c.add_credentials(board.base_url + "/api", {"X-Api-Token": "s3cret", "Authorization": "Bearer s3cret"})
+    result = c.get(board.base_url + "/api")
+    assert result.text == "elsewhere" and result.url == other.base_url + "/landing"
+    assert board.requests[0].headers["X-Api-Token"] == "s3cret"  # the board itself gets them
+    c.get(other.base_url + "/direct")  # nor does a plain request to the other origin carry them
+    assert len(other.requests) == 2
+    assert not any("s3cret" in value for r in other.requests for value in r.headers.values())
+
+
+def test_redirect_loops_are_bounded(tiny_server):
+    server = tiny_server(lambda req, hit: (302, "", {"Location": f"/hop{hit}"}))
+    with pytest.raises(SourceError, match="redirects"):
+        client().get(server.base_url + "/start")
+    assert len(server.requests) == 11
+
+
+def test_a_declared_oversize_body_is_refused_unread(tiny_server):
+    server = tiny_server(lambda req, hit: (200, "x" * 5000, {"Content-Type": "text/plain"}))
+    with pytest.raises(SourceError, match="cap"):
+        client(max_bytes=1000).get(server.base_url + "/big")
+    assert client(max_bytes=5000).get(server.base_url + "/big").text == "x" * 5000
+    assert len(server.requests) == 2  # a size over the cap is not retried

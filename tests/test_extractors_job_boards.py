@@ -21,7 +21,8 @@ from extractors.job_boards.normalize import (
 )
 from extractors.landing import read_records
 
-COUNTIES = {"巴州区", "恩阳区", "通江县", "南江县", "平昌县", "巴中经开区", "巴中市"}
+COUNTIES = {"巴州区", "恩阳区", "通江县", "南江县", "平昌县", "巴中经开区"}
+CITY_NAMES = {"巴中市", "巴中", "成都市", "南充市", "达州市"}
 RECORD_KEYS = {
     "source",
     "source_id",
@@ -115,15 +116,15 @@ def test_parse_salary(text, expected):
         ("巴中·巴中经开区", ("巴中经开区", True)),
         ("巴中·经开区", ("巴中经开区", True)),
         ("巴中经济技术开发区", ("巴中经开区", True)),
-        ("巴中", ("巴中市", True)),
-        ("巴中市", ("巴中市", True)),
-        ("成都·高新区", (None, False)),
-        ("南充·顺庆区", (None, False)),
-        ("达州·通川区", (None, False)),
-        ("成都市经开区", (None, False)),
-        ("新疆巴州", (None, False)),
-        ("", (None, None)),
-        (None, (None, None)),
+        ("巴中", ("市本级", True)),
+        ("巴中市", ("市本级", True)),
+        ("成都·高新区", ("市外", False)),
+        ("南充·顺庆区", ("市外", False)),
+        ("达州·通川区", ("市外", False)),
+        ("成都市经开区", ("市外", False)),
+        ("新疆巴州", ("市外", False)),
+        ("", ("未注明", None)),
+        (None, ("未注明", None)),
     ],
 )
 def test_parse_county(location, expected):
@@ -225,10 +226,10 @@ def test_dedup_key_is_board_independent():
     next_month = normalize_ad(_raw(posted_at="2025-04-01"))
     other_county = normalize_ad(_raw(location="巴中·恩阳区"))
     assert len({zhaopin["dedup_key"], next_month["dedup_key"], other_county["dedup_key"]}) == 3
-    # Outside Bazhong the county is None; the city keeps two cities' ads apart.
+    # Outside Bazhong the county is the label 市外; the city keeps two cities' ads apart.
     chengdu = normalize_ad(_raw(location="成都·高新区"))
     nanchong = normalize_ad(_raw(location="南充·顺庆区"))
-    assert chengdu["county"] is None and chengdu["in_region"] is False
+    assert chengdu["county"] == "市外" and chengdu["in_region"] is False
     assert chengdu["dedup_key"] != nanchong["dedup_key"]
 
 
@@ -305,8 +306,8 @@ def test_fields_are_normalised(landed, sample_site):
         # the items broken on purpose (implausible pay, dates) are the validator's to catch
         records = [r for r in read_records(result.path) if r["source_id"] not in broken]
         good = [r for r in records if r["dedup_key"]]
-        assert all(r["county"] in COUNTIES for r in records if r["in_region"])
-        assert all(r["county"] is None for r in records if r["in_region"] is False)
+        assert all(r["county"] in COUNTIES | {"市本级"} for r in records if r["in_region"])
+        assert all(r["county"] == "市外" for r in records if r["in_region"] is False)
         assert sum(r["in_region"] is False for r in records) > 0
         assert sum(r["salary_min"] is not None or r["salary_max"] is not None for r in records) > 0.8 * len(
             records
@@ -319,6 +320,30 @@ def test_fields_are_normalised(landed, sample_site):
         assert sum(r["industry"] != "其他" for r in good) > 0.6 * len(good)
         assert sum(r["education_level"] is not None for r in records) > 0.95 * len(records)
         assert sum(isinstance(r["headcount"], int) for r in records) > 0.9 * len(records)
+
+
+def test_every_sample_posting_has_an_occupation_and_a_county(landed, sample_site):
+    """Issue 12: an occupation code for at least 95% of the generated ads and the explicit
+    "unclassified" for the rest (never null); a county that is one of the six, or a label that is
+    no county (市本级, 市外, 未注明) — never null and never a city's name. The generator's truth says
+    which ads name only the city, so that label is checked against it too."""
+    from extractors.job_boards.normalize import UNCLASSIFIED
+
+    _config, _raw_dir, results = landed
+    broken = {i for m in sample_site.truth["postings"]["malformed"].values() for i in m["ids"]}
+    truth_lines = (sample_site.dir / sample_site.truth["postings"]["truth_file"]).read_text(encoding="utf-8")
+    truth = {t["id"]: t for t in map(json.loads, truth_lines.splitlines())}
+    records = [
+        r for result in results.values() for r in read_records(result.path) if r["source_id"] not in broken
+    ]
+    assert len(records) > 300
+    assert all(r["occupation_code"] for r in records)
+    classified = sum(r["occupation_code"] != UNCLASSIFIED for r in records)
+    assert classified >= 0.95 * len(records), classified / len(records)
+    assert all(r["county"] in COUNTIES | {"市本级", "市外", "未注明"} for r in records)
+    assert not any(r["county"] in CITY_NAMES for r in records)
+    city_only = [r for r in records if truth.get(r["source_id"], {}).get("county") == "巴中市"]
+    assert city_only and all(r["county"] == "市本级" for r in city_only)
 
 
 def test_exact_dedup_keys_against_truth(landed, sample_site):
@@ -553,5 +578,5 @@ def test_json_api_follows_cursor_and_keeps_partial_items(tiny_server, tmp_path):
     records = read_records(result.path)
     assert [r["source_id"] for r in records] == ["ZP1", "ZP2", "ZP3"]
     assert records[1]["title"] is None  # kept for the validator to quarantine
-    assert all(r["description"] == "[QQ]" and r["county"] == "巴中市" for r in records)
+    assert all(r["description"] == "[QQ]" and r["county"] == "市本级" for r in records)
     assert server.requests[0].query["limit"] == ["2"]

@@ -37,6 +37,10 @@ KEYS = {
     "parse_error_field",
     "superseded_by",
     "is_correction",
+    # issue 12.4: on-roll apart from intake, rates as reported (fractions 0..1)
+    "on_roll",
+    "employment_rate_reported",
+    "in_field_rate_reported",
 }
 HEADER = "学校,年份,专业代码,专业名称,招生人数,毕业生数,就业人数,升学人数,参军人数,待就业人数,对口就业人数,本地就业人数"
 
@@ -118,11 +122,24 @@ def test_optional_columns_left_empty_are_null(landed):
     assert all(r["parse_error"] is None for r in untracked)
 
 
-def test_files_are_kept_byte_for_byte(landed, sample_site):
+def test_files_are_kept_byte_for_byte_or_as_their_rows(landed, sample_site):
     _config, _raw_dir, result = landed
+    records = read_records(result.path)
     files = Path(result.path) / "files"
-    for stored in files.iterdir():
-        assert stored.read_bytes() == (sample_site.dir / "schools" / "files" / stored.name).read_bytes()
+    stored = sorted(files.iterdir())
+    assert stored
+    for path in stored:
+        if path.name.endswith(".rows.jsonl"):
+            # more than the table (every workbook; a CSV with a title): its rows, one per line
+            original = path.name.removesuffix(".rows.jsonl")
+            assert (sample_site.dir / "schools" / "files" / original).is_file()
+            layout = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+            data_rows = [e["row"] for e in layout if e["kind"] == "data"]
+            assert data_rows == [r["source_row"] for r in records if r["source_file"] == original]
+        else:
+            assert path.read_bytes() == (sample_site.dir / "schools" / "files" / path.name).read_bytes()
+    assert any(p.name.endswith(".xlsx.rows.jsonl") for p in stored)
+    assert not any(p.name.endswith(".xlsx") for p in stored)
 
 
 def test_inbox_files_are_landed(sample_config, sample_site, tmp_path):
@@ -151,7 +168,12 @@ def test_inbox_files_are_landed(sample_config, sample_site, tmp_path):
     assert good["year"] == 2025 and good["graduates"] == 140 and good["parse_error"] is None
     assert bad["graduates"] is None and "graduates" in bad["parse_error"] and "十二" in bad["parse_error"]
     assert bad["not_placed"] is None  # blank is simply unknown, not an error
-    assert (Path(result.path) / "files" / "inbox" / "njzz_2025_supplement.csv").is_file()
+    # a title, a 合计 and a note besides the table: kept as its rows, the note as a note
+    stored = Path(result.path) / "files" / "inbox" / "njzz_2025_supplement.csv.rows.jsonl"
+    kinds = {
+        json.loads(line)["row"]: json.loads(line)["kind"] for line in stored.read_text("utf-8").splitlines()
+    }
+    assert kinds == {1: "title", 2: "header", 3: "data", 4: "data", 5: "subtotal", 6: "note"}
     assert not (Path(result.path) / "files" / "inbox" / duplicate.name).exists()
 
 

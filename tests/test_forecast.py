@@ -133,6 +133,16 @@ def test_evaluate_output_follows_the_contract(evaluated: dict) -> None:
     assert summary["mase_seasonal_naive_mean"] == pytest.approx(
         sum(e["models"]["SeasonalNaive"]["mase"] for e in compared) / len(compared), abs=1e-5
     )
+    # The nested score (talent.forecast.nested) beside them, over the series with an outer origin.
+    nested = {sid: e["nested"] for sid, e in evaluated["series"].items() if e["nested"]}
+    assert set(nested) == {"trend", "seasonal"}  # the 14-month series has a single origin
+    assert summary["series_nested_compared"] == 2
+    assert summary["mase_nested_mean"] == pytest.approx(sum(n["mase"] for n in nested.values()) / 2, abs=1e-5)
+    for n in nested.values():
+        assert len(n["choices"]) == 3 and n["points"] == 36
+        assert n["mase"] >= min(n["mase_outer"].values()) - 1e-9  # no choice beats the best on its points
+    for key in ("coverage80_calibrated", "coverage95_calibrated", "coverage80_uncalibrated"):
+        assert 0 <= summary[key] <= 1, key
 
 
 def test_a_trend_is_caught_by_the_models_and_not_by_seasonal_naive(evaluated: dict) -> None:
@@ -141,6 +151,9 @@ def test_a_trend_is_caught_by_the_models_and_not_by_seasonal_naive(evaluated: di
     assert trend["models"]["SeasonalNaive"]["mase"] == pytest.approx(1.0)
     assert trend["chosen"] != "SeasonalNaive"
     assert trend["models"][trend["chosen"]]["mase"] < 0.1
+    # The trend is clear from the first origin on: the nested choice never picks seasonal naive either.
+    assert "SeasonalNaive" not in trend["nested"]["choices"].values()
+    assert trend["nested"]["mase"] < 0.1
     seasonal = evaluated["series"]["seasonal"]
     assert seasonal["backtest"] == {"horizon": 12, "windows": 4, "scale": "seasonal_naive"}
 
@@ -345,6 +358,38 @@ def test_accuracy_has_one_chosen_model_per_series_and_it_is_the_published_one(wa
         warehouse["path"],
         "select count(*) from forecast.forecast_accuracy where series_id = 'postings/city/巴中市' and model = 'BottomUp'",
     ) == [(1,)]
+    # 30 months leave one backtest origin: nothing to choose from before it, so no nested score.
+    assert _query(
+        warehouse["path"], "select count(*) from forecast.forecast_accuracy where model = 'NestedSelection'"
+    ) == [(0,)]
+
+
+def test_rows_carry_the_nested_score_and_the_calibrated_intervals() -> None:
+    """Two 34-month series (three origins): each gets a NestedSelection row, never the published one,
+    and every model row its outer-origin MASE and interval factor."""
+    rng = random.Random(9)
+    series = [
+        F.Series(
+            sid, "2023-01", [round(20 + k * 5 + 6 * math.sin(t / 2) + rng.gauss(0, 3), 1) for t in range(34)]
+        )
+        for k, sid in enumerate(("a", "b"))
+    ]
+    forecast_rows, accuracy_rows, summary = pipeline.compute("2025-10", series, "sha")
+    names = [c for c, _ in F.store.ACCURACY_COLUMNS]
+    rows = [dict(zip(names, r, strict=True)) for r in accuracy_rows]
+    nested = [r for r in rows if r["model"] == "NestedSelection"]
+    assert [r["series_id"] for r in nested] == ["a", "b"]
+    for r in nested:
+        assert not r["chosen"] and r["windows"] == 2 and r["points"] == 24
+        assert r["mase"] == r["mase_outer"] and len(r["nested_choices"].split(", ")) == 2
+        assert 0 <= r["coverage80_calibrated"] <= 1
+    for r in rows:
+        if r["model"] != "NestedSelection":
+            assert r["mase_outer"] is not None and (r["interval_scale80"] or 0) > 0, r["model"]
+    assert summary["series_nested_compared"] == 2 and summary["mase_nested_mean"] is not None
+    fnames = [c for c, _ in F.store.FORECAST_COLUMNS]
+    for row in (dict(zip(fnames, r, strict=True)) for r in forecast_rows):
+        assert row["lo95"] <= row["lo80"] <= row["point"] <= row["hi80"] <= row["hi95"]
 
 
 def test_rerun_on_same_data_is_a_no_op_and_changed_data_rewrites_only_its_run_month(

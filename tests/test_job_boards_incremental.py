@@ -241,6 +241,7 @@ def test_bad_items_are_quarantined_and_the_rest_of_the_page_lands(tiny_server, t
 
     counts = summarize([summary.to_dict()], tmp_path / "raw")
     assert counts["b"]["landed"] == 45 and counts["b"]["quarantined"] == 5
+    assert counts["b"]["expected"] == 45  # the API's total, from the manifest's crawl counts
     assert counts["b"]["duplicates"] == sum(1 for _ in good) - len(
         {_item(i)["publish_time"][:7] for i in range(1, 41)}
     )

@@ -1,6 +1,7 @@
 """The normaliser's contract (`talent postings normalize`, `normalize_jsonl`): every salary,
 education, experience and location form the issue lists, masking, malformed input, and the
-classifiers measured on the hand-labelled evaluation set (tests/fixtures/postings_eval.jsonl)."""
+classifiers measured on the hand-labelled evaluation set (tests/fixtures/postings_eval.jsonl) and on
+the holdout set nobody tuned on (tests/fixtures/postings_holdout.jsonl)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ import pytest
 
 from extractors.job_boards.normalize import (
     DATA_DIR,
+    UNCLASSIFIED,
+    classify_occupation,
     company_key,
     education_level,
     experience_years,
@@ -27,6 +30,8 @@ from extractors.job_boards.normalize import (
 
 ROOT = Path(__file__).resolve().parent.parent
 EVAL_SET = ROOT / "tests" / "fixtures" / "postings_eval.jsonl"
+# written and labelled for issue 12 before its vocabulary was grown, and not tuned on
+HOLDOUT_SET = ROOT / "tests" / "fixtures" / "postings_holdout.jsonl"
 OUTPUT_FIELDS = {
     "salary_min",
     "salary_max",
@@ -149,13 +154,13 @@ def test_experience_forms(text, expected):
         ("巴中-恩阳区", None, ("恩阳区", True)),
         ("四川省巴中市平昌县江口镇", None, ("平昌县", True)),
         ("巴中经济技术开发区", None, ("巴中经开区", True)),
-        ("巴中", None, ("巴中市", True)),
+        ("巴中", None, ("市本级", True)),
         ("巴中", "工作地点：南江县光雾山大道", ("南江县", True)),
         (None, "地址：四川省巴中市通江县诺江镇", ("通江县", True)),
-        (None, "公司地址：巴中市内，面试时确定", ("巴中市", True)),
-        ("成都·高新区", "工作地点：成都市高新区\n巴中籍员工优先", (None, False)),
-        ("重庆市两江新区", None, (None, False)),
-        (None, "负责全国经销商开发", (None, None)),
+        (None, "公司地址：巴中市内，面试时确定", ("市本级", True)),
+        ("成都·高新区", "工作地点：成都市高新区\n巴中籍员工优先", ("市外", False)),
+        ("重庆市两江新区", None, ("市外", False)),
+        (None, "负责全国经销商开发", ("未注明", None)),
     ],
 )
 def test_county_forms(location, description, expected):
@@ -269,8 +274,12 @@ def test_cli_contract(tmp_path):
 # --------------------------------------------------------------------------- the evaluation set
 
 
+def _ads(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
 def _eval_ads() -> list[dict]:
-    return [json.loads(line) for line in EVAL_SET.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return _ads(EVAL_SET)
 
 
 def test_evaluation_set_is_large_and_labelled_with_known_codes():
@@ -286,12 +295,15 @@ def test_evaluation_set_is_large_and_labelled_with_known_codes():
         assert set(labels["skills"]) <= skills, ad["id"]
 
 
-def _precision_recall(field: str, negative=None) -> tuple[float, float]:
+def _precision_recall(field: str, negative=(), path: Path = EVAL_SET) -> tuple[float, float]:
+    """Precision and recall of `field`, a value other than None and the `negative` ones counting as
+    positive (None and "unclassified" are the same answer: labels written before the code say None)."""
+    negatives = {None, *((negative,) if isinstance(negative, str) else negative)}
     tp = predicted = labelled = 0
-    for ad in _eval_ads():
+    for ad in _ads(path):
         got, label = process_ad(ad)[field], ad["labels"][field]
-        positive_got = got is not None and got != negative
-        positive_label = label is not None and label != negative
+        positive_got = got not in negatives
+        positive_label = label not in negatives
         predicted += positive_got
         labelled += positive_label
         tp += positive_got and got == label
@@ -302,15 +314,65 @@ def _precision_recall(field: str, negative=None) -> tuple[float, float]:
     ("field", "negative", "min_precision", "min_recall"),
     [
         # the issue's aim: at least 0.9 precision for industry and county
-        ("county", None, 0.95, 0.95),
+        ("county", ("市外", "未注明"), 0.95, 0.95),
         ("industry", "其他", 0.9, 0.9),
-        ("occupation_code", None, 0.85, 0.8),
-        ("education_level", None, 0.95, 0.95),
+        # relabelled for issue 12's wider seed and then tuned on: an optimistic figure (the holdout is not)
+        ("occupation_code", UNCLASSIFIED, 0.9, 0.9),
+        ("education_level", (), 0.95, 0.95),
     ],
 )
 def test_classifiers_on_the_evaluation_set(field, negative, min_precision, min_recall):
     precision, recall = _precision_recall(field, negative)
     assert precision >= min_precision and recall >= min_recall, (precision, recall)
+
+
+# --------------------------------------------------------------------------- the holdout set
+
+
+def test_holdout_set_is_labelled_with_known_codes_and_apart_from_the_evaluation_set():
+    ads = _ads(HOLDOUT_SET)
+    assert len(ads) >= 80
+    codes = {
+        row["occupation_code"] for row in csv.DictReader(open(ROOT / "dbt_project/seeds/occupations.csv"))
+    }
+    counties = {row["name_zh"] for row in csv.DictReader(open(ROOT / "dbt_project/seeds/counties.csv"))}
+    for ad in ads:
+        labels = ad["labels"]
+        assert labels["occupation_code"] in codes, ad["id"]
+        assert labels["county"] in counties - {"巴中市"}, ad["id"]
+    # a few ads must say 未分类: a classifier that codes everything cannot pass the precision floor
+    assert sum(ad["labels"]["occupation_code"] == UNCLASSIFIED for ad in ads) >= 5
+    seen = {(ad["title"], ad["company"], ad["description"]) for ad in _eval_ads()}
+    assert not [ad["id"] for ad in ads if (ad["title"], ad["company"], ad["description"]) in seen]
+
+
+@pytest.mark.parametrize(
+    ("field", "negative", "min_precision", "min_recall"),
+    [
+        # measured once before and once after the issue 12 vocabulary (docs/job_boards.md); floors a
+        # little under the after-figures, so a vocabulary change that costs precision fails here
+        ("industry", "其他", 0.9, 0.9),
+        ("occupation_code", UNCLASSIFIED, 0.85, 0.7),
+        ("county", ("市外", "未注明"), 0.95, 0.95),
+    ],
+)
+def test_classifiers_on_the_holdout_set(field, negative, min_precision, min_recall):
+    precision, recall = _precision_recall(field, negative, HOLDOUT_SET)
+    assert precision >= min_precision and recall >= min_recall, (precision, recall)
+
+
+def test_occupation_is_never_none():
+    for title in ("", None, "网格员", "高级总监", "工程师", "普工", "总经理助理"):
+        for industry in (None, "其他", "智能制造"):
+            assert classify_occupation(title, industry), (title, industry)
+    assert classify_occupation("网格员", "其他") == UNCLASSIFIED
+    assert classify_occupation("酒店总经理", "文旅康养") == "1-06-00-00"  # a manager of no named trade
+    assert classify_occupation("景区运营主管", "文旅康养") == "4-07-04-04"  # keeps the trade it names
+    assert classify_occupation("生产主管", "智能制造") == "1-06-00-00"  # not the line's operator
+    assert classify_occupation("烧结炉操作工", "新材料") == "6-16-04-04"  # the trade beats the fallback
+    assert classify_occupation("操作工", "新材料") == "6-99-00-00"
+    assert classify_occupation("普工", "食品饮料") == "6-01-01-01"  # the industry's row first
+    assert classify_occupation("工艺工程师", "新材料") == "2-02-09-01"  # an engineer is no operator
 
 
 def test_skills_on_the_evaluation_set():
@@ -326,10 +388,15 @@ def test_every_occupation_keyword_points_at_a_seed_code():
         row["occupation_code"] for row in csv.DictReader(open(ROOT / "dbt_project/seeds/occupations.csv"))
     }
     industries = {row["name_zh"] for row in csv.DictReader(open(ROOT / "dbt_project/seeds/industries.csv"))}
-    for row in csv.DictReader(open(DATA_DIR / "occupation_keywords.csv", encoding="utf-8")):
-        assert row["occupation_code"] in codes or row["occupation_code"] == "", (
-            row
-        )  # "" blocks a shorter word
+    rows = [
+        row
+        for name in ("occupation_keywords.csv", "occupation_fallbacks.csv")
+        for row in csv.DictReader(open(DATA_DIR / name, encoding="utf-8"))
+    ]
+    assert rows
+    for row in rows:
+        # "" blocks a shorter word; 'unclassified' is the answer, never a keyword's
+        assert row["occupation_code"] in codes - {UNCLASSIFIED} or row["occupation_code"] == "", row
         assert row["industry"] in industries or row["industry"] == "", row
         assert row["source"], row
     for row in csv.DictReader(open(DATA_DIR / "industry_keywords.csv", encoding="utf-8")):

@@ -324,6 +324,12 @@ def marts(tmp_path: Path) -> dict:
     return build_marts(tmp_path)
 
 
+@pytest.fixture(autouse=True)
+def _no_pdf(monkeypatch) -> None:
+    # Printing starts Chromium (seconds per publish); report.pdf is tested in test_report_workbook.py.
+    monkeypatch.setenv("TALENT_REPORT_PDF", "0")
+
+
 def _publish(marts: dict, **kwargs):
     return publish_report(MONTH, duckdb_path=marts["path"], reports_dir=marts["reports"], **kwargs)
 
@@ -343,6 +349,7 @@ def test_publish_writes_complete_report(marts: dict) -> None:
     assert json.loads(json.dumps(result.to_dict()))["status"] == "published"
     expected = {
         "report.html",
+        "report.xlsx",  # issue 12: the tables as one workbook (report.pdf is off here: _no_pdf)
         "manifest.json",
         "talent_demand_monthly.csv",
         "talent_supply_yearly.csv",
@@ -377,6 +384,8 @@ def test_publish_writes_complete_report(marts: dict) -> None:
         raw = (result.path / name).read_bytes()
         if name.endswith(".parquet"):
             assert raw.startswith(b"PAR1"), name
+        elif name.endswith(".xlsx"):
+            assert raw.startswith(b"PK"), name
         else:
             assert raw.startswith(b"\xef\xbb\xbf"), name
         # No wall-clock anywhere (identical inputs must give identical bytes).
@@ -685,7 +694,7 @@ def test_report_with_forecast_sections(forecast_marts: dict, tmp_path: Path) -> 
         page.index('<table id="quality-table">') : page.index("</table>", page.index("quality-table"))
     ]
     assert "巴中招聘网" in quality and "院校毕业生数据" in quality and "30.0%" in quality
-    assert "posted_at_present（posted_at，关键）3 行" in page
+    assert "发布日期缺失（posted_at，关键）3 行" in page and "posted_at_present" not in page
 
     manifest = json.loads((result.path / "manifest.json").read_text(encoding="utf-8"))
     assert re.fullmatch(r"[0-9a-f]{16}", manifest["run_id"]) and manifest["run_id"] in page

@@ -264,7 +264,8 @@ def test_gap_counts_only_demand_and_cohorts_known_at_the_month(warehouse: dict, 
         assert row["supply_graduates"] == graduates
         ratio = round(row["demand_headcount"] / graduates, 4) if graduates else None
         assert (ratio is None and pd.isna(row["demand_supply_ratio"])) or row["demand_supply_ratio"] == ratio
-        assert row["shortage_flag"] == (ratio >= 1.5 if ratio is not None else row["demand_headcount"] > 0)
+        # the shortage rule (docs/shortage_rule.md): 5+ ads, graduates to compare with, ratio >= 1.5
+        assert row["shortage_flag"] == (ratio is not None and ratio >= 1.5 and row["demand_postings"] >= 5)
     assert len(gap) == len(known)  # every (year, industry) with known demand, nothing else
     by_industry = _rows_of(warehouse["report_gap_by_industry"], month).set_index(["year", "industry"])
     for (year, industry), sums in gap.groupby(["year", "industry"])[["demand_headcount", "supply_graduates"]]:

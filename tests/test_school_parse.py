@@ -174,8 +174,9 @@ def test_student_list_never_reaches_disk(tmp_path):
     stored = sorted(
         p.relative_to(Path(result.path)).as_posix() for p in Path(result.path).rglob("*") if p.is_file()
     )
-    # the summary export is kept byte for byte; the student list is not kept at all
-    assert "files/inbox/tjzg_2024_gb18030.csv" in stored
+    # the summary export (a title row and a note besides the table) is kept as its rows; the
+    # student list is not kept at all
+    assert "files/inbox/tjzg_2024_gb18030.csv.rows.jsonl" in stored
     assert not any("students" in p for p in stored)
     everything = b"".join(p.read_bytes() for p in (tmp_path / "raw").rglob("*") if p.is_file())
     for name, _sex, id_number, phone, _major, _dest, employer, _place, _flag in STUDENTS:
@@ -288,7 +289,7 @@ def test_validator_quarantines_what_the_extractor_flagged_naming_the_field(tmp_p
         if path.suffix in (".csv", ".xlsx"):
             (inbox / path.name).write_bytes(path.read_bytes())
     landing = extract_schools({"user_agent": "t", "retries": 0}, "2026-11-01", tmp_path / "raw", inbox)
-    # 7 bad rows of 16 is far beyond the 5% a landing may lose: it fails, after quarantining them
+    # 8 bad rows of 23 is far beyond the 5% a landing may lose: it fails, after quarantining them
     with pytest.raises(ValidationFailed) as failed:
         validate_landing(landing.path, quarantine_dir=tmp_path / "quarantine")
     summary = failed.value.summary
@@ -304,6 +305,8 @@ def test_validator_quarantines_what_the_extractor_flagged_naming_the_field(tmp_p
         ("inbox/tjzg_2023_students.xlsx", 11): "destination",
         ("inbox/tjzg_2023_students.xlsx", 12): "major_code",
         ("inbox/tjzg_2024_gb18030.csv", 5): "graduates",
+        # the reported 就业率 agrees with no reading of the counts (issue 12.4)
+        ("inbox/bzsz_2024_vocabulary.xlsx", 6): "employment_rate_reported",
     }
     assert set(found) == set(expected)
     for key, field in expected.items():

@@ -7,7 +7,6 @@ their column types, and that must stay cheap (GX takes ~3 s to import).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,7 +27,9 @@ ROW_COLUMN = "_row"
 # Column the runner fills with type problems ("year: expected integer, got str"), null when fine.
 PROBLEMS_COLUMN = "_problems"
 
-# Patterns for personal data that must have been masked by `extractors.privacy.scrub`.
+# Patterns for personal data that must have been masked by `extractors.privacy.scrub`; kept for the
+# school-records suite's per-kind checks. Job-board and bulletin landings are checked with the
+# scrubber's own detector instead (`personal_data_checks`), which sees every disguise it masks.
 # Plain `1[3-9]\d{9}` without digit boundaries on purpose: it also trips on a mobile number
 # glued to other digits, and a false alarm (quarantine) is cheaper than a leak.
 PERSONAL_DATA_PATTERNS: dict[str, str] = {
@@ -36,20 +37,57 @@ PERSONAL_DATA_PATTERNS: dict[str, str] = {
     "e-mail address": r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}",
     "ID card number": r"(?<!\d)\d{17}[\dXx](?!\d)",
 }
-_PERSONAL_DATA_RE = [(kind, re.compile(p)) for kind, p in PERSONAL_DATA_PATTERNS.items()]
-# Cheap prefilter: every pattern above needs an "@" or a run of 11+ digits, and most strings have
-# neither (running the full patterns over every field of 100k quarantined rows costs seconds).
-_LONG_DIGITS = re.compile(r"\d{11}")
+# Helper column `_pii_<column>`: the kinds of personal data the detector finds in <column>, or null.
+PERSONAL_DATA_PREFIX = "_pii_"
 
 
 def redact(text: str) -> str:
     """Mask personal data in a quarantined copy, so the quarantine never spreads what the
     privacy checks caught (the raw line stays where it is, referenced by row number)."""
-    if "@" not in text and not _LONG_DIGITS.search(text):
-        return text
-    for kind, pattern in _PERSONAL_DATA_RE:
-        text = pattern.sub(f"[redacted {kind}]", text)
-    return text
+    # The suites otherwise never import the extractors; the scrubber is the exception on purpose:
+    # a gate weaker than the scrubber is how disguised numbers got through (issue 14).
+    from extractors.privacy import scrub
+
+    return scrub(text) or text
+
+
+def flag_personal_data(frame: Any, columns: Iterable[str]) -> Any:
+    """Add `_pii_<column>` for each text column: the kinds of personal data
+    `extractors.privacy.personal_data_kinds` finds in it ("mobile number; contact name"), else null.
+    Scrubbed text never has any (the detector is the scrubber's own rules), so a hit means a value
+    reached the landing unscrubbed."""
+    from extractors.privacy import personal_data_kinds
+
+    for column in columns:
+        if column not in frame.columns:
+            continue
+        values = frame[column]
+        # Most text columns repeat a few values (county, industry): detect once per distinct value.
+        found = {
+            value: "; ".join(personal_data_kinds(value)) or None
+            for value in values.dropna().unique()
+            if isinstance(value, str)
+        }
+        frame[PERSONAL_DATA_PREFIX + column] = [found.get(v) if isinstance(v, str) else None for v in values]
+    return frame
+
+
+def personal_data_checks(columns: Iterable[str]) -> list[Check]:
+    """One critical check per text column that its `_pii_<column>` is null in *every* row (no
+    `mostly`): personal data in a landing means the scrubber was bypassed, so the landing is refused,
+    and the rows that hold it are quarantined (redacted) for the report."""
+    import great_expectations.expectations as gxe
+
+    return [
+        critical(
+            f"{column}_has_no_personal_data",
+            gxe.ExpectColumnValuesToBeNull(column=PERSONAL_DATA_PREFIX + column),
+            f"{column} contains unmasked personal data (a phone number, e-mail, ID number, QQ/WeChat id"
+            " or contact name the scrubber masks)",
+            (column,),
+        )
+        for column in columns
+    ]
 
 
 @dataclass

@@ -18,6 +18,8 @@ from expectations.suites._common import (
     base_checks,
     between,
     critical,
+    flag_personal_data,
+    personal_data_checks,
     present,
     warning,
 )
@@ -56,6 +58,9 @@ OPTIONAL_COLUMNS: dict[str, str] = {
     "parse_error": "varchar",
 }
 COLUMNS: dict[str, str] = {**REQUIRED_COLUMNS, **OPTIONAL_COLUMNS}
+# Bulletin prose can quote a contact line ("联系电话：0827-…"): every text column but the page's
+# identifiers gets the personal-data detector.
+TEXT_COLUMNS = ("region", "indicator", "value_text", "unit", "text", "title", "parse_error")
 
 # The catalogue of extractors.bulletin_parser (kept here as data: the suites must not import the
 # extractors). A new indicator must be added on purpose: marts key on these names, so an unknown
@@ -78,6 +83,8 @@ KNOWN_INDICATORS = [
     "rural_labour_outflow",
     "labour_income",
     "new_urban_jobs",
+    "new_urban_jobs_growth_pct",
+    "rural_labour_outflow_growth_pct",
     "urban_unemployment_rate_pct",
     "cpi_change_pct",
     "private_economy_value_added",
@@ -94,7 +101,13 @@ KNOWN_INDICATORS = [
     "tourism_revenue",
 ]
 CORE_INDICATORS = ("gdp", "resident_population")
-CHANGE_INDICATORS = {"gdp_growth_pct", "cpi_change_pct", "fixed_asset_investment_growth_pct"}
+CHANGE_INDICATORS = {
+    "gdp_growth_pct",
+    "cpi_change_pct",
+    "fixed_asset_investment_growth_pct",
+    "new_urban_jobs_growth_pct",
+    "rural_labour_outflow_growth_pct",
+}
 RATE_INDICATORS = {"urbanization_rate_pct", "urban_unemployment_rate_pct", "private_economy_share_of_gdp_pct"}
 # Contributions can be negative (a shrinking sector) and above 100; they are not levels.
 NOT_LEVELS = (
@@ -118,6 +131,7 @@ def derive(frame: pd.DataFrame) -> pd.DataFrame:
     import pandas as pd
 
     add_missing_columns(frame, OPTIONAL_COLUMNS)
+    flag_personal_data(frame, TEXT_COLUMNS)
     if "value" in frame.columns and "value_text" in frame.columns:
         frame[VALUE_OR_TEXT] = (
             frame["value"].astype(object).where(frame["value"].notna(), frame["value_text"])
@@ -158,6 +172,7 @@ def checks() -> list[Check]:
 
     return [
         *base_checks(REQUIRED_COLUMNS),
+        *personal_data_checks(TEXT_COLUMNS),
         present("region"),
         present("year"),
         between("year_in_range", "year", "year is outside 1949-2100", min_value=1949, max_value=2100),

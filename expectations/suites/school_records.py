@@ -55,6 +55,11 @@ OPTIONAL_COLUMNS: dict[str, str] = {
     "parse_error_field": "varchar",
     "superseded_by": "varchar",
     "is_correction": "boolean",
+    # issue 12.4: on-roll (在校生数) kept apart from the cohort's intake, and the rates a school
+    # reports (fractions 0..1, checked against the counts by the extractor)
+    "on_roll": "integer",
+    "employment_rate_reported": "double",
+    "in_field_rate_reported": "double",
 }
 REQUIRED_COLUMNS = dict(COLUMNS)
 COLUMNS.update(OPTIONAL_COLUMNS)
@@ -68,7 +73,12 @@ COUNT_COLUMNS = [
     "not_placed",
     "in_field",
     "employed_local",
+    "on_roll",
 ]
+RATE_COLUMNS = ["employment_rate_reported", "in_field_rate_reported"]
+# The extractor's plausible bound (extractors.school_cells.MAX_COUNT), checked here too so that a
+# landing written by an older extractor cannot carry a count the raw table's 32-bit column rejects.
+MAX_COUNT = 100_000
 PLACEMENT_COLUMNS = ["employed", "further_study", "military", "not_placed"]
 PLACEMENT_TOTAL = "_placement_total"
 
@@ -77,9 +87,13 @@ PLACEMENT_TOTAL = "_placement_total"
 # record names the real field and a specific reason (what the extractor wrote stays in the record).
 PROBLEM_FIELDS: dict[str, str] = {
     "school": "school is not in the row, the title or the file name",
-    "year": "year is not a year, or is not in the row, the title or the file name",
+    "year": (
+        "year is not a year, not in the row, the title or the file name, or outside 2000..the data "
+        "date (a cohort that has not graduated yet)"
+    ),
     "major_code": "major_code is malformed, or in neither the 2021 catalogue nor the old-to-new mapping",
-    "enrolment": "enrolment is not a whole non-negative number",
+    "enrolment": "enrolment is not a whole non-negative number within the plausible bound",
+    "on_roll": "on_roll is not a whole non-negative number within the plausible bound",
     "graduates": (
         "graduates is not a whole non-negative number, exceeds the cohort's enrolment, "
         "or a subtotal row's graduates does not add up"
@@ -93,6 +107,9 @@ PROBLEM_FIELDS: dict[str, str] = {
     "destination": "a student's 毕业去向 is empty or not a known destination",
     "id_number": "a student is listed again (same ID number); counted once",
     "in_field_flag": "a student's 是否对口 is neither 是 nor 否",
+    "employment_rate_reported": "the reported 就业率 is not a rate, or disagrees with the counts",
+    "in_field_rate_reported": "the reported 对口就业率 is not a rate, or disagrees with the counts",
+    "file": "the whole file (or sheet) could not be read: unreadable, unsupported format or no usable header",
 }
 OTHER_PROBLEM = "_problem_other"
 
@@ -126,8 +143,18 @@ def checks() -> list[Check]:
     import great_expectations.expectations as gxe
 
     non_negative = [
-        between(f"{column}_not_negative", column, f"{column} is negative", min_value=0)
+        between(
+            f"{column}_in_range",
+            column,
+            f"{column} is negative or above {MAX_COUNT:,}",
+            min_value=0,
+            max_value=MAX_COUNT,
+        )
         for column in COUNT_COLUMNS
+    ]
+    rates = [
+        between(f"{column}_is_a_rate", column, f"{column} is not between 0 and 1", min_value=0, max_value=1)
+        for column in RATE_COLUMNS
     ]
     return [
         *base_checks(REQUIRED_COLUMNS),
@@ -168,6 +195,7 @@ def checks() -> list[Check]:
         present("major_code"),
         present("graduates"),
         *non_negative,
+        *rates,
         critical(
             "placements_add_up_to_graduates",
             gxe.ExpectColumnPairValuesToBeEqual(

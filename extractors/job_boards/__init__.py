@@ -109,6 +109,20 @@ def _identity(board: str, settings: dict, partition: str, window: Window) -> dic
     return {"board": board, "url": settings.get("url"), "partition": partition, "window": window.to_dict()}
 
 
+def crawl_counts(announced: dict, *, read: int, landed: int, pages: int) -> dict:
+    """Expected vs landed for the manifest: `expected` is what the board announced (the API's
+    total) or, when it announces no count, the ads its listing pages showed in the window (= read).
+    `landed` is one row per ad id, so `read - landed` ads were read twice."""
+    expected = announced.get("total")
+    return {
+        "expected": int(expected) if isinstance(expected, int) else read,
+        "read": read,
+        "landed": landed,
+        "pages": pages,
+        "announced": dict(announced),
+    }
+
+
 def extract_board(
     board: str,
     config: dict,
@@ -155,16 +169,18 @@ def extract_board(
     started = time.monotonic()
     seen = 0
     skipped: Counter = Counter()
+    announced = dict(checkpoint.announced)
     if not resume_done:
         fetched_before = len(client.fetch_log)
         for page in adapter.iter_pages(state):
             pages += 1
             seen += page.seen
             skipped.update(page.skipped)
+            announced.update(page.announced)
             new = [process_ad(raw, window_end=window_end, signature=True) for raw in page.records]
             records.extend(new)
             fetches_now = fetches + client.fetch_log[fetched_before:]
-            checkpoint.save(new, len(records), page.next_state, fetches_now, pages)
+            checkpoint.save(new, len(records), page.next_state, fetches_now, pages, announced)
         fetches = fetches + client.fetch_log[fetched_before:]
 
     if not records and window.since is None and not settings.get("allow_empty", False):
@@ -192,7 +208,9 @@ def extract_board(
     records.sort(key=lambda r: (r.get("source_id") is None, r.get("source_id") or "", r.get("url") or ""))
     keys = Counter(r["dedup_key"] for r in records if r.get("dedup_key"))
     duplicates = sum(n - 1 for n in keys.values())
-    result = land(source, partition, records, raw_dir=raw_dir, fetches=fetches)
+    crawl = crawl_counts(announced, read=len(records) + repeated, landed=len(records), pages=pages)
+    crawl["parse_errors"] = sum(1 for r in records if r.get("parse_error"))
+    result = land(source, partition, records, raw_dir=raw_dir, fetches=fetches, crawl=crawl)
     checkpoint.clear()
     log.info(
         "%s: %d ads landed (%s) in %.1fs; window %s; %d pages, %d ids read twice, %d reposts by dedup key, "

@@ -57,13 +57,19 @@ class Page:
     """One page an adapter read: its raw ads, and the state to resume *after* it (None: last page).
 
     `seen` counts ads on the page before the window filter, so "nothing new today" (ads seen, none
-    in the window) is told apart from a page that lost its ads (a layout change)."""
+    in the window) is told apart from a page that lost its ads (a layout change).
+
+    An adapter checks that the board ends as it says it ends (pager, total, cursor) before it yields
+    the last page: a page yielded with `next_state=None` is landed even by a resumed run."""
 
     records: list[dict]
     next_state: dict | None
     url: str
     seen: int = 0
     skipped: dict[str, int] = field(default_factory=dict)
+    # What the board says about the whole crawl (the API's total, the pager's page count): it goes
+    # into the landing manifest beside what was read, so expected vs landed can be compared.
+    announced: dict[str, Any] = field(default_factory=dict)
 
 
 class RateLimiter:
@@ -186,9 +192,8 @@ class BoardAdapter:
         if not self.url:
             raise SourceError(f"job board {name!r} has no url in the sources config", field="url")
         self.limiter = RateLimiter(settings.get("rate_limit_per_second"))
-        headers = auth_headers(name, settings)
-        if headers:
-            client.session.headers.update(headers)
+        # Bound to the board's origin: a redirect or a link to another host never carries them.
+        client.add_credentials(self.url, auth_headers(name, settings))
 
     def fetch(self, url: str, params: dict[str, Any] | None = None, **kwargs: Any) -> FetchResult:
         """GET through the board's rate limit (HttpClient adds retries, backoff and Retry-After)."""

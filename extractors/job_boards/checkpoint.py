@@ -24,6 +24,8 @@ class Checkpoint:
     def __init__(self, directory: str | os.PathLike, identity: dict) -> None:
         self.dir = Path(directory)
         self.identity = identity
+        # What the board announced so far (the API's total, the pager's page count), restored by load().
+        self.announced: dict = {}
         self.state_path = self.dir / "state.json"
         self.records_path = self.dir / "records.jsonl"
 
@@ -54,10 +56,17 @@ class Checkpoint:
             self.clear()
             return None, [], [], 0
         log.info("resuming from checkpoint %s: %d pages, %d records", self.dir, saved["pages"], len(records))
+        self.announced = dict(saved.get("announced") or {})
         return saved.get("state"), records, saved.get("fetches", []), int(saved.get("pages", 0))
 
     def save(
-        self, new_records: list[dict], total_records: int, state: dict | None, fetches: list[dict], pages: int
+        self,
+        new_records: list[dict],
+        total_records: int,
+        state: dict | None,
+        fetches: list[dict],
+        pages: int,
+        announced: dict | None = None,
     ):
         self.dir.mkdir(parents=True, exist_ok=True)
         if total_records == len(new_records):
@@ -73,6 +82,7 @@ class Checkpoint:
             "records": total_records,
             "pages": pages,
             "fetches": fetches,
+            "announced": announced or {},
         }
         fd, tmp = tempfile.mkstemp(dir=self.dir, prefix=".state-", suffix=".json")
         with os.fdopen(fd, "w", encoding="utf-8") as handle:

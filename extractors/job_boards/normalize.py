@@ -34,7 +34,16 @@ from extractors.job_boards.pay import (  # noqa: F401 - re-exported: the normali
     salary_fields,
 )
 from extractors.job_boards.pay import fold as _fold
-from extractors.privacy import MASKS, scrub
+from extractors.job_boards.place import (  # noqa: F401 - re-exported: the normaliser's field readers
+    BAZHONG_CITY,
+    CITY_LEVEL,
+    COUNTIES,
+    COUNTY_LABELS,
+    NOT_STATED,
+    OUTSIDE,
+    parse_county,
+)
+from extractors.privacy import MASKS, scrub, scrub_value
 
 log = logging.getLogger("extractors.job_boards.normalize")
 
@@ -62,66 +71,6 @@ FREE_TEXT_FIELDS = ("title", "company", "salary", "education", "experience", "lo
 def _read_csv(name: str) -> list[dict[str, str]]:
     with open(DATA_DIR / name, encoding="utf-8", newline="") as handle:
         return [{k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(handle)]
-
-
-# ---------------------------------------------------------------------------------------------
-# county
-
-BAZHONG_CITY = "巴中市"
-COUNTIES = ("巴州区", "恩阳区", "通江县", "南江县", "平昌县", "巴中经开区")
-_COUNTY_PATTERNS = (
-    ("恩阳区", re.compile(r"恩阳")),
-    ("通江县", re.compile(r"通江")),
-    ("南江县", re.compile(r"南江")),
-    ("平昌县", re.compile(r"平昌")),
-)
-_DEV_ZONE = re.compile(r"经开区|经济技术开发区|经济开发区|开发区")
-# Address lines in descriptions: "工作地点：平昌县江口镇", "地址：四川省巴中市恩阳区…".
-_ADDRESS_LINE = re.compile(
-    r"(?:工作地点|工作地址|上班地点|办公地点|公司地址|地址|地点)\s*[:：]\s*([^\n。；;]{2,40})"
-)
-_UNSPECIFIC = re.compile(r"^(?:全国|不限|远程|异地|待定|若干|多地|四川省?)$")
-
-
-def parse_county(location: str | None, description: str | None = None) -> tuple[str | None, bool | None]:
-    """(county, in_region) from a location such as "巴中·恩阳区", "巴中-恩阳区" or
-    "四川省巴中市平昌县…", helped by an address line in the description when the location is
-    missing or names only the city.
-
-    A Bazhong county → (county, True); only the city → ("巴中市", True); elsewhere → (None, False);
-    nothing to go on → (None, None), because unknown is not the same as outside."""
-    county, in_region = _county_of(location)
-    if description and (in_region is None or county == BAZHONG_CITY):
-        for m in _ADDRESS_LINE.finditer(_fold(description)):
-            found, found_in = _county_of(m.group(1))
-            if found_in and found != BAZHONG_CITY:
-                return found, True
-            if in_region is None and found_in is not None:
-                # the location said nothing; the address says Bazhong (city only) or elsewhere
-                county, in_region = found, found_in
-    return county, in_region
-
-
-def _county_of(location: str | None) -> tuple[str | None, bool | None]:
-    if not location or not location.strip():
-        return None, None
-    s = _fold(location).replace(" ", "")
-    if _UNSPECIFIC.match(s):
-        return None, None
-    for county, pattern in _COUNTY_PATTERNS:
-        if pattern.search(s):
-            return county, True
-    # "巴州" alone is also Xinjiang's 巴音郭楞 prefecture: only trust it with 区 or next to 巴中.
-    if "巴州区" in s or ("巴州" in s and "巴中" in s):
-        return "巴州区", True
-    if _DEV_ZONE.search(s):
-        # Every city has a 经开区; it is ours only when no other city is named.
-        other_city = re.search(r"([\u4e00-\u9fff]{2,3})市", s)
-        if "巴中" in s or not other_city or other_city.group(1) == "巴中":
-            return "巴中经开区", True
-    if "巴中" in s:
-        return BAZHONG_CITY, True
-    return None, False
 
 
 # ---------------------------------------------------------------------------------------------
@@ -191,6 +140,15 @@ def _tables() -> dict[str, Any]:
         (r["keyword"], (r["industry"] or None, r["occupation_code"]))
         for r in _read_csv("occupation_keywords.csv")
     ]
+    fallbacks = [
+        (r["keyword"], (r["industry"] or None, r["occupation_code"]))
+        for r in _read_csv("occupation_fallbacks.csv")
+    ]
+    occupation_table, fallback_table = KeywordTable(occupations), KeywordTable(fallbacks)
+    for table in (occupation_table, fallback_table):
+        for values in table.values.values():
+            # a keyword's industry rows first: "普工" at a food plant is not the generic 普工
+            values.sort(key=lambda v: v[0] is None)
     skills_rows = _read_csv("skills.csv")
     skill_order = {r["skill"]: i for i, r in enumerate(skills_rows)}
     skill_pairs = [
@@ -202,7 +160,8 @@ def _tables() -> dict[str, Any]:
         "other": KeywordTable(other),
         "described": KeywordTable(described),
         "employers": KeywordTable(employers),
-        "occupations": KeywordTable(occupations),
+        "occupations": occupation_table,
+        "occupation_fallbacks": fallback_table,
         "skills": KeywordTable(skill_pairs),
         "skill_order": skill_order,
     }
@@ -236,25 +195,48 @@ def classify_industry(title: str | None, company: str | None = None, description
     return t["weak"].best(title_s) or t["described"].best(_without_stopwords(description)) or OTHER_INDUSTRY
 
 
+UNCLASSIFIED = "unclassified"  # the occupations seed's 未分类 row: no code of the seed fits the title
+MANAGER_CODE = "1-06-00-00"  # 企业负责人: a manager whose title names no trade the seed knows
 _ENGINEER = re.compile(r"工程师|研究员|研发")
-_MANAGER = re.compile(r"主管|经理|总监|店长|院长|厂长|主任")
+# 主管护师/主管药师 are professional grades, not managers.
+_MANAGER = re.compile(r"主管(?!护师|药师|技师|医师)|经理|总监|店长|院长|厂长|主任|总经理")
 
 
-def classify_occupation(title: str | None, industry: str | None = None) -> str | None:
-    """国家职业分类大典 (2022) code of the post from its title, or None.
+def classify_occupation(title: str | None, industry: str | None = None) -> str:
+    """国家职业分类大典 (2022) code of the post from its title, or "unclassified" (never None).
 
     A keyword may be tied to an industry ("质检员" is 药物检验员 at a pharmacy maker, 电子产品检验员
-    at an electronics plant); the longest keyword that fits the ad's industry wins."""
-    hit = _tables()["occupations"].best(title, accept=lambda v: v[0] is None or v[0] == industry)
+    at an electronics plant); the longest keyword that fits the ad's industry wins, and for one keyword
+    the row of the ad's industry beats the row for any industry ("普工" at a food plant is 农产品初加工工,
+    elsewhere 其他生产制造人员). Head words that name no trade (普工, 操作工, an industry's 工程师) are
+    fallbacks (`data/occupation_fallbacks.csv`), read only when no trade word matches: 烧结炉操作工 is a
+    ceramics firer, not a generic 操作工. The 工程师 of a line is not its operator (大典 category 6), so an
+    engineer title takes the longest non-operator keyword, e.g. the industry's 工程技术人员. A manager
+    keeps a trade word the title names (景区运营主管 → 景区运营管理员) unless it is an operator's,
+    else is 企业负责人."""
+    folded = _fold(title or "")
+    # 总经理助理 and 店长助理 assist a manager; they are not one
+    engineer = bool(_ENGINEER.search(folded))
+    manager = bool(_MANAGER.search(folded)) and "助理" not in folded
+    if engineer or manager:
+
+        def accept(v):
+            return _fits(v, industry) and not (v[1] or "").startswith("6-")
+    else:
+
+        def accept(v):
+            return _fits(v, industry)
+
+    t = _tables()
+    hit = t["occupations"].best(title, accept=accept) or t["occupation_fallbacks"].best(title, accept=accept)
     code = hit[1] if hit else None
-    if not code:
-        return None  # no keyword, or one that stands for "no occupation" (叉车 blocks 车工)
-    if code.startswith("6-") and _ENGINEER.search(_fold(title or "")):
-        # 大典 category 6 is production operators: the 工程师 of a line is not its operator
-        return None
-    if _MANAGER.search(_fold(title or "")):
-        return None  # managers are 大典 categories 1-2, which the seed does not carry
-    return code
+    if not code and manager:
+        return MANAGER_CODE
+    return code or UNCLASSIFIED
+
+
+def _fits(value: tuple[str | None, str], industry: str | None) -> bool:
+    return value[0] is None or value[0] == industry
 
 
 def extract_skills(*texts: str | None) -> list[str]:
@@ -365,14 +347,15 @@ def normalise_text_key(text: str | None) -> str:
     """Fold width and case and drop all whitespace: how two boards' copies of one ad compare equal."""
     if not text:
         return ""
-    return re.sub(r"\s+", "", _fold(text)).lower()
+    # Scrubbed (again) before folding: a key must never turn a full-width phone into plain digits.
+    return re.sub(r"\s+", "", _fold(scrub(text))).lower()
 
 
 def title_key(title: str | None) -> str:
     """The title without what boards and recruiters decorate it with: 【急招】焊工（包吃住）→ 焊工."""
     if not title:
         return ""
-    s = _fold(title).lower()
+    s = _fold(scrub(title)).lower()  # masks are brackets, so they drop out below
     core = _BRACKETS.sub("", s)
     core = _PUNCT.sub("", core)
     core = _TITLE_SUFFIX.sub("", _TITLE_PREFIX.sub("", core))
@@ -389,9 +372,11 @@ def company_key(company: str | None) -> str:
 
 
 def place_key(county: str | None, location: str | None) -> str:
-    """The place part of the dedup identity: the county, or for ads outside Bazhong (county None)
-    the location's city ("成都·高新区" → "成都"), so that equal titles in two cities stay apart."""
-    if county:
+    """The place part of the dedup identity: the county (巴中市 for 市本级), or for ads outside
+    Bazhong or of no stated place the location's city ("成都·高新区" → "成都"), so that equal titles in two cities stay apart."""
+    if county == CITY_LEVEL:
+        return BAZHONG_CITY  # the name keys were made with before issue 12: reposts keep their key
+    if county and county not in COUNTY_LABELS:
         return county
     if not location:
         return ""
@@ -450,12 +435,9 @@ def description_minhash(description: str | None) -> str | None:
 
 
 def scrub_ad(raw: dict) -> dict:
-    """A copy of a raw ad with personal data masked in every free-text field."""
-    out = dict(raw)
-    for field in FREE_TEXT_FIELDS:
-        if isinstance(out.get(field), str):
-            out[field] = scrub(out[field])
-    return out
+    """A copy of a raw ad with personal data masked in every string, at any depth (a board's
+    extra fields can be lists or objects); only identifiers (IDENTIFIER_KEYS) are kept as they are."""
+    return scrub_value(raw)
 
 
 def _as_text(value: object) -> str | None:
@@ -547,7 +529,7 @@ def normalize_jsonl(in_stream: IO[str], out_stream: IO[str], *, name: str = "<st
         extra = {k: v for k, v in raw.items() if k not in rec and k not in FREE_TEXT_FIELDS}
         # keys the contract does not know pass through, text ones masked like the rest
         for key, value in extra.items():
-            rec[key] = scrub(value) if isinstance(value, str) else value
+            rec[key] = scrub_value(value)
         out_stream.write(json.dumps(rec, ensure_ascii=False, sort_keys=True))
         out_stream.write("\n")
         stats["records"] += 1

@@ -5,6 +5,13 @@ The listing gives title, company, salary and date; the detail page adds educatio
 location, headcount and the description. A detail page that is gone (404/410) keeps the ad with the
 listing's fields; a listing page without ads is a layout change and stops the extraction.
 
+Completeness (docs/fault-matrix.md): a listing must end the way its pager says (a 第n/N页 with n < N
+and no 下一页 link, a page cut off before `</html>`, a pager that vanishes, or a page shorter than the
+board's page size while the pager continues stops the board). Every detail page must hold the
+elements every detail page has (DETAIL_REQUIRED; no fallback to any `h1`): one that lacks them, or a
+"页面不存在" page served with 200 (a soft 404), becomes a record with `parse_error` (quarantined), and
+when most detail pages are like that the board fails, because that is a layout change.
+
 The listing is newest first: ads dated after the window are passed over, and paging stops after the
 first page that is wholly older than the window, so a daily run reads a page or two and fetches
 detail pages only for the ads it lands. Resume state is the next listing page's URL; ads that a
@@ -14,12 +21,14 @@ from __future__ import annotations
 
 import logging
 import posixpath
+import re
 from collections.abc import Iterator
 from datetime import date
 from urllib.parse import urljoin, urlsplit
 
 from extractors.errors import SourceError
 from extractors.htmltext import Node, parse_html
+from extractors.http import FetchResult
 from extractors.job_boards.base import BoardAdapter, Page
 from extractors.job_boards.normalize import parse_date
 
@@ -39,6 +48,19 @@ META_LABELS = {
     "更新日期": "posted_at",
 }
 MAX_PAGES = 10_000  # a pager that never ends is a bug on one side or the other
+# Elements every detail page of the board has ((tag or None, class), as `Node.find` takes them);
+# a board block may name its own with `detail_required: ["h1.job-title", ".job-desc"]`.
+DETAIL_REQUIRED = ("h1.job-title", ".company-name", "dl.job-meta", ".job-desc")
+# More broken detail pages than this share (once there are a few) is a layout change, not bad ads.
+BROKEN_DETAIL_SHARE = 0.5
+BROKEN_DETAIL_MIN = 3
+PAGE_INFO = re.compile(r"第\s*(\d+)\s*/\s*(\d+)\s*页")
+# What "not found" pages served with HTTP 200 say (soft 404s), in their title or heading.
+SOFT_404 = re.compile(
+    r"页面不存在|页面未找到|找不到(?:该|此)?页面|页面已删除|职位(?:已下线|不存在|已删除|已关闭)|"
+    r"信息(?:不存在|已删除)|404\s*not\s*found|page\s*not\s*found",
+    re.I,
+)
 
 
 def _text(node: Node | None) -> str | None:
@@ -53,6 +75,15 @@ def _source_id(url: str | None) -> str | None:
         return None
     name = posixpath.basename(urlsplit(url).path)
     return name.rsplit(".", 1)[0] or None
+
+
+def soft_404(doc: Node) -> str | None:
+    """The "not found" wording of a page served with 200, or None."""
+    for node in (doc.find("title"), doc.find("h1")):
+        text = _text(node)
+        if text and SOFT_404.search(text):
+            return text
+    return None
 
 
 def parse_listing(html: str, page_url: str) -> tuple[list[dict], str | None, bool]:
@@ -83,11 +114,19 @@ def parse_listing(html: str, page_url: str) -> tuple[list[dict], str | None, boo
     return items, next_url, container is not None
 
 
-def parse_detail(html: str) -> dict:
-    """Fields of one detail page; absent elements give None."""
+def _selector(spec: str) -> tuple[str | None, str | None]:
+    tag, _, cls = spec.partition(".")
+    return tag or None, cls or None
+
+
+def parse_detail(html: str, required: tuple[str, ...] = DETAIL_REQUIRED) -> dict:
+    """Fields of one detail page; absent elements give None. No fallback to any `h1`: on a page
+    whose classes changed that would pass the page's heading (or a "页面不存在") off as the title.
+
+    `_missing` lists the `required` selectors the page lacks, `_soft_404` its "not found" wording."""
     doc = parse_html(html)
-    fields: dict[str, str | None] = {
-        "title": _text(doc.find("h1", "job-title") or doc.find("h1")),
+    fields: dict = {
+        "title": _text(doc.find("h1", "job-title")),
         "company": _text(doc.find(None, "company-name")),
         "salary": _text(doc.find(None, "salary")),
         "description": _text(doc.find(None, "job-desc")),
@@ -103,15 +142,27 @@ def parse_detail(html: str) -> dict:
                 if field:
                     fields[field] = _text(node)
                 label = None
+    fields["_missing"] = [spec for spec in required if doc.find(*_selector(spec)) is None]
+    fields["_soft_404"] = soft_404(doc) if fields["_missing"] else None
     return fields
 
 
 class HtmlListingAdapter(BoardAdapter):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.required = tuple(self.settings.get("detail_required") or DETAIL_REQUIRED)
+        size = self.settings.get("listing_page_size")
+        self.page_size = int(size) if size else None  # else learned from the first page read
+        self.details = {"read": 0, "broken": 0, "first_broken": None}
+
     def iter_pages(self, state: dict | None = None) -> Iterator[Page]:
         state = dict(state or {})
         url: str | None = state.get("url", self.url)
         visited: set[str] = set(state.get("visited", []))
         page = int(state.get("page", 0))
+        self.page_size = self.page_size or state.get("page_size")
+        self.details.update(state.get("details") or {})
+        pages_announced: int | None = state.get("pages_announced")
         since, until = self.window.since, self.window.until
         while url:
             if url in visited:
@@ -125,10 +176,14 @@ class HtmlListingAdapter(BoardAdapter):
             if not items:
                 # Listing pages exist only because they list ads: none means the markup changed,
                 # and landing "no ads" would read as zero demand downstream.
+                soft = soft_404(parse_html(result.text))
                 what = "an empty job list" if has_list else "no job list"
+                if soft:
+                    what = f"a 'not found' page ({soft!r}, soft 404)"
                 raise SourceError(
                     f"listing page {page} has {what} (layout change?)", where=result.url, field="li.job-item"
                 )
+            pages_announced = self._check_listing(result, page, items, next_url, pages_announced)
             records = []
             skipped = {"before_window": 0, "after_window": 0}
             readable = []
@@ -159,8 +214,71 @@ class HtmlListingAdapter(BoardAdapter):
             # Newest first: once a whole page is older than the window, the rest is too.
             done = since is not None and readable and max(readable) < since
             url = None if done else next_url
-            next_state = {"url": url, "visited": sorted(visited), "page": page} if url else None
-            yield Page(records, next_state, result.url, seen=len(items), skipped=skipped)
+            self._check_details(last=url is None)
+            next_state = None
+            if url:
+                next_state = {
+                    "url": url,
+                    "visited": sorted(visited),
+                    "page": page,
+                    "page_size": self.page_size,
+                    "details": dict(self.details),
+                    "pages_announced": pages_announced,
+                }
+            announced = {"pages": pages_announced} if pages_announced else {}
+            yield Page(records, next_state, result.url, seen=len(items), skipped=skipped, announced=announced)
+
+    def _check_listing(
+        self, result: FetchResult, page: int, items: list, next_url: str | None, announced: int | None
+    ) -> int | None:
+        """Fail unless the listing page is whole and its pager agrees with what was read; returns the
+        page count the pager announces (None when the board prints none)."""
+        if "</html>" not in result.text.lower():
+            raise SourceError(
+                f"listing page {page} ends before </html> after {len(result.content)} bytes (truncated)",
+                where=result.url,
+                field="</html>",
+            )
+        info = PAGE_INFO.search(parse_html(result.text).text())
+        if info is None and announced:
+            raise SourceError(
+                f"listing page {page} has no pager (第n/N页) although earlier pages had one",
+                where=result.url,
+                field="div.pager",
+            )
+        if info is not None:
+            current, total = int(info[1]), int(info[2])
+            announced = total
+            if next_url is None and current < total:
+                raise SourceError(
+                    f"listing page {page} says 第{current}/{total}页 but has no next-page link "
+                    f"({total - current} pages not read)",
+                    where=result.url,
+                    field="a.next",
+                )
+        if self.page_size is None:
+            self.page_size = len(items)
+        elif next_url is not None and len(items) < self.page_size:
+            raise SourceError(
+                f"listing page {page} lists {len(items)} ads, fewer than the board's {self.page_size} "
+                "a page, while the pager continues (ads missing)",
+                where=result.url,
+                field="li.job-item",
+            )
+        return announced
+
+    def _check_details(self, *, last: bool) -> None:
+        """Fail the board when most detail pages are broken: that is the markup, not the ads."""
+        read, broken = self.details["read"], self.details["broken"]
+        too_many = broken >= BROKEN_DETAIL_MIN and broken > BROKEN_DETAIL_SHARE * read
+        if too_many or (last and read and broken == read):
+            first = self.details["first_broken"] or ""
+            raise SourceError(
+                f"{broken} of {read} detail pages lack the elements every detail page has "
+                f"(layout change?); first: {first}",
+                where=first.split(" ", 1)[0],
+                field=", ".join(self.required),
+            )
 
     def _record(self, item: dict, page: int, index: int) -> dict:
         fields = dict(item)
@@ -174,13 +292,19 @@ class HtmlListingAdapter(BoardAdapter):
                     item["url"],
                 )
             else:
-                detail = parse_detail(result.text)
-                if not any(detail.values()):
-                    log.warning("%s: nothing readable on detail page %s", self.name, item["url"])
-                    fields["parse_error"] = (
-                        f"detail page {item['url']} has none of h1.job-title, .company-name, "
-                        "dl.job-meta, .job-desc (malformed page or layout change)"
+                detail = parse_detail(result.text, self.required)
+                missing, soft = detail.pop("_missing"), detail.pop("_soft_404")
+                self.details["read"] += 1
+                if missing:
+                    self.details["broken"] += 1
+                    problem = (
+                        f"is a 'not found' page served with HTTP {result.status} (soft 404: {soft!r})"
+                        if soft
+                        else f"lacks {', '.join(missing)} (malformed page or layout change)"
                     )
+                    self.details["first_broken"] = self.details["first_broken"] or f"{item['url']} {problem}"
+                    fields["parse_error"] = f"detail page {item['url']} {problem}"
+                    log.warning("%s: %s", self.name, fields["parse_error"])
                 # The detail page is the fuller source; the listing fills its gaps.
                 fields.update({k: v for k, v in detail.items() if v is not None})
         else:

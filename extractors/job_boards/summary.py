@@ -1,6 +1,7 @@
-"""The run summary of the job-board DAG: per board, what landed, what the validator quarantined,
-and how many of the accepted ads are duplicates of another (same exact dedup key: reposts on the
-board; copies across boards and near-duplicates are counted in the warehouse, which sees both boards).
+"""The run summary of the job-board DAG: per board, what the board announced (expected), what landed,
+what the validator quarantined, and how many of the accepted ads are duplicates of another (same exact
+dedup key: reposts on the board; copies across boards and near-duplicates are counted in the
+warehouse, which sees both boards).
 
 Reads only files already on disk (the landings and their validation results), so it can run after
 the validate tasks and never changes what they decided."""
@@ -41,7 +42,11 @@ def summarize(validations: list[dict], raw_dir: str | Path) -> dict:
                     key = json.loads(line).get("dedup_key")
                     if key:
                         keys[key] += 1
+        # What the board announced vs what the crawl read (manifest `crawl`, landings since issue 14).
+        manifest = landing / "manifest.json"
+        crawl = json.loads(manifest.read_text(encoding="utf-8")).get("crawl") if manifest.is_file() else None
         counts = {
+            "expected": (crawl or {}).get("expected"),
             "landed": int(v.get("rows") or 0),
             "accepted": int(v.get("accepted") or 0),
             "quarantined": int(v.get("quarantined") or 0),
@@ -50,8 +55,9 @@ def summarize(validations: list[dict], raw_dir: str | Path) -> dict:
         }
         out[board] = counts
         log.info(
-            "%s: %d landed, %d accepted, %d quarantined, %d duplicates (reposts by exact key)",
+            "%s: %s expected, %d landed, %d accepted, %d quarantined, %d duplicates (reposts by exact key)",
             board,
+            "?" if counts["expected"] is None else counts["expected"],
             counts["landed"],
             counts["accepted"],
             counts["quarantined"],

@@ -4,7 +4,15 @@
 `{"code":0,"data":{"items":[…],"next_cursor":…,"total":…}}`. The window's dates go to the API's
 date filters; the cursor is the resume state, so a crashed crawl continues from the page after the
 last one landed. An item that is not an object, or holds a list where text belongs, becomes a record
-with `parse_error` (quarantined by the validator) instead of stopping the rest of the page."""
+with `parse_error` (quarantined by the validator) instead of stopping the rest of the page.
+
+Completeness (docs/fault-matrix.md): the crawl must end as the API says it ends. A page with fewer
+items than the limit while `next_cursor` continues, or fewer items read than the `total` announced,
+fails the board (after the last page is read, so the error lists every short page, but before that
+page is yielded: a checkpoint never records such a crawl as complete). A required field
+(`required_fields`, default REQUIRED_FIELDS) absent from every item of a page, or a mapped field
+absent everywhere while unknown keys appear (a rename: job_desc → description), fails the board
+naming the field; one absent from a few items marks those items with `parse_error`."""
 
 from __future__ import annotations
 
@@ -30,6 +38,8 @@ FIELD_MAP = {
     "detail_url": "url",
 }
 KNOWN_KEYS = frozenset(FIELD_MAP) | {"city", "district"}
+# Keys an item without which is no ad at all; a board block can list more (`required_fields`).
+REQUIRED_FIELDS = ("job_id", "job_title", "company_name", "publish_time")
 TEXT_FIELDS = ("source_id", "title", "company", "salary", "education", "experience", "description", "url")
 
 
@@ -46,6 +56,8 @@ class JsonApiAdapter(BoardAdapter):
         page = int(state.get("page", 0))
         count = int(state.get("count", 0))
         total = state.get("total")
+        short_pages: list[str] = list(state.get("short_pages", []))
+        required = tuple(self.settings.get("required_fields") or REQUIRED_FIELDS)
         while True:
             page += 1
             result = self.fetch(self.url, {**params, "cursor": cursor})
@@ -88,15 +100,21 @@ class JsonApiAdapter(BoardAdapter):
                     continue
                 if KNOWN_KEYS & item.keys():
                     recognised += 1
-                records.append(self._to_raw(item, page, index))
+                absent = [key for key in required if key not in item]
+                records.append(self._to_raw(item, page, index, absent))
             if items and not recognised:
                 raise SourceError(
                     "no item on this page has any known field (layout change?)",
                     where=result.url,
                     field="data.items",
                 )
+            _check_fields(items, required, page, result.url)
             count += len(items)
             log.info("%s page %d: %d items (%d so far, total %s)", self.name, page, len(items), count, total)
+            if next_cursor and len(items) < page_size:
+                # The cursor moves on by the page size, so the missing items are never served.
+                short_pages.append(f"page {page}: {len(items)} of {page_size} items ({result.url})")
+                log.error("%s: API %s while next_cursor continues", self.name, short_pages[-1])
             if next_cursor and next_cursor in seen_cursors:
                 raise SourceError(
                     f"API returned cursor {next_cursor!r} twice (pagination loop)",
@@ -105,30 +123,49 @@ class JsonApiAdapter(BoardAdapter):
                 )
             if next_cursor:
                 seen_cursors.add(next_cursor)
-            next_state = (
-                {
+            next_state = None
+            if next_cursor:
+                next_state = {
                     "cursor": next_cursor,
                     "seen_cursors": sorted(seen_cursors),
                     "page": page,
                     "count": count,
                     "total": total,
+                    "short_pages": short_pages,
                 }
-                if next_cursor
-                else None
-            )
-            yield Page(records, next_state, result.url, seen=len(items))
+            else:
+                self._check_end(short_pages, count, total, result.url)
+            announced = {"total": total} if total is not None else {}
+            yield Page(records, next_state, result.url, seen=len(items), announced=announced)
             if not next_cursor:
                 break
             cursor = next_cursor
-        if total is not None and total != count:
-            # The board can gain ads while we page through it; worth a look, not a failure.
+
+    def _check_end(self, short_pages: list[str], count: int, total: int | None, url: str) -> None:
+        """The crawl is over: fail it unless it read what the API announced."""
+        if short_pages:
+            raise SourceError(
+                f"{len(short_pages)} API page(s) returned fewer items than the limit while next_cursor "
+                f"continued, so items were skipped: {'; '.join(short_pages[:5])}",
+                where=url,
+                field="data.items",
+            )
+        if total is not None and count < total:
+            raise SourceError(
+                f"API announced total={total} but the cursor ended after {count} items "
+                f"({total - count} missing)",
+                where=url,
+                field="data.total",
+            )
+        if total is not None and count > total:
+            # The board gained ads while we paged through it: nothing is missing.
             log.warning("%s: API announced total=%d but %d items were read", self.name, total, count)
 
-    def _to_raw(self, item: dict, page: int, index: int) -> dict:
+    def _to_raw(self, item: dict, page: int, index: int, absent: list[str] | None = None) -> dict:
         fields = {raw: item.get(api) for api, raw in FIELD_MAP.items()}
         place = [str(item[k]).strip() for k in ("city", "district") if item.get(k) not in (None, "")]
         fields["location"] = "·".join(place) if place else None
-        problems = []
+        problems = [f"{key} is missing" for key in absent or ()]
         for key in TEXT_FIELDS:
             value = fields[key]
             if isinstance(value, (list, dict)):
@@ -140,3 +177,23 @@ class JsonApiAdapter(BoardAdapter):
         if problems:
             fields["parse_error"] = f"item {index} on page {page}: " + "; ".join(problems)
         return self.raw_record(**fields)
+
+
+def _check_fields(items: list, required: tuple[str, ...], page: int, url: str) -> None:
+    """Fail when a field is gone from every item of the page: the API changed, and landing its
+    value as null on every ad would look like data."""
+    objects = [item for item in items if isinstance(item, dict)]
+    if not objects:
+        return
+    present = set().union(*(item.keys() for item in objects))
+    unknown = sorted(present - KNOWN_KEYS)
+    gone = [key for key in required if key not in present]
+    if unknown:  # a mapped field gone while unknown ones appear was renamed
+        gone += [key for key in FIELD_MAP if key not in present and key not in gone]
+    if gone:
+        hint = f"; unknown field(s) {', '.join(unknown)} appeared (renamed?)" if unknown else ""
+        raise SourceError(
+            f"API page {page}: field(s) {', '.join(gone)} missing from all {len(objects)} items{hint}",
+            where=url,
+            field=f"data.items[].{gone[0]}",
+        )

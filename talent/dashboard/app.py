@@ -117,7 +117,7 @@ def update(county: str | None, industry: str | None, months: Any, measure: str |
         charts.forecast(series),
         forecast_sub,
         layout.shortage_table(shortage),
-        f"{shortage_year or '—'}年 · {f.industry or '全部产业'} · 全市口径 · 名次变化较上年",
+        layout.shortage_sub(shortage_year, shortage, f.industry),
         charts.majors(majors),
         majors_sub + f" · {f.industry or '全部产业'} · 全市口径",
         layout.quality_table(quality_rows, snapshot),

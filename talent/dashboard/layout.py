@@ -279,7 +279,7 @@ def kpi_cards(k: dict[str, Any], period_label: str) -> list[html.Div]:
             "kpi-shortage",
             f"紧缺职业数（{k['shortage_year'] or '—'}年）",
             fmt_int(k["shortages"]),
-            "需求/本地毕业生 ≥ 1.5，或有需求无毕业生",
+            "岗位 ≥ 5 条且招聘人数 ≥ 1.5 × 对口毕业生（最近一届）",
         ),
     ]
 
@@ -296,6 +296,13 @@ def _rank_change(previous: Any, change: Any) -> html.Span:
     return html.Span("—")
 
 
+def shortage_sub(year: Any, df, industry: str) -> str:
+    """The shortage card's subtitle: which year's demand, against which graduate cohort."""
+    cohorts = [to_int(c) for c in df.get("supply_cohort_year", []) if to_number(c) is not None]
+    against = f"对比{max(cohorts)}届毕业生" if cohorts else "暂无毕业生届次可对比"
+    return f"{year or '—'}年需求 · {against} · {industry or '全部产业'} · 全市口径 · 名次变化较上年"
+
+
 def shortage_table(df) -> html.Table | html.P:
     if df.empty:
         return html.P("所选产业没有紧缺职业数据。")
@@ -305,9 +312,10 @@ def shortage_table(df) -> html.Table | html.P:
             html.Th("职业", className="text"),
             html.Th("产业", className="text"),
             html.Th("需求人数"),
-            html.Th("本地毕业生"),
+            html.Th("对口毕业生"),
             html.Th("缺口"),
             html.Th("需求/供给"),
+            html.Th("判定", className="text"),
             html.Th("名次变化"),
         ]
     )
@@ -320,7 +328,14 @@ def shortage_table(df) -> html.Table | html.P:
                 html.Td(fmt_int(r.demand_headcount)),
                 html.Td(fmt_int(r.supply_graduates)),
                 html.Td(fmt_int(r.gap)),
-                html.Td(fmt_num(r.demand_supply_ratio) if to_number(r.supply_graduates) else "仅有需求"),
+                html.Td(
+                    fmt_num(r.demand_supply_ratio, 2) if to_number(r.demand_supply_ratio) is not None else "—"
+                ),
+                # the verdict and its evidence (docs/shortage_rule.md), so a flag is never read without it
+                html.Td(
+                    f"{r.shortage_status_label}（{r.evidence_label}）",
+                    className="text up" if r.shortage_flag else "text",
+                ),
                 html.Td(_rank_change(r.previous_rank, r.rank_change)),
             ]
         )

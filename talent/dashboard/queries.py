@@ -62,7 +62,9 @@ def options(con) -> dict[str, Any]:
         "select name_zh, coalesce(is_leading_1plus3, false) from reference.industries order by sort_order, name_zh"
     ).fetchall()
     counties = con.execute(
-        "select name_zh, coalesce(is_city_level, false) from reference.counties order by sort_order, name_zh"
+        "select name_zh, coalesce(is_city_level, false) from reference.counties "
+        # county choices are the county-level units, not 巴中市 or the labels 市本级/未注明/市外 (issue 12)
+        "where unit_type in ('district', 'county', 'development_zone') order by sort_order, name_zh"
     ).fetchall()
     latest_month = con.execute("select max(month) from marts.talent_demand_monthly").fetchone()[0]
     return {
@@ -99,6 +101,7 @@ def demand_by_county(con, f: Filters, latest_month: Any) -> pd.DataFrame:
                cast(coalesce(sum(d.headcount), 0) as bigint) as headcount
         from reference.counties c
         left join marts.talent_demand_monthly d on d.county = c.name_zh and {where}
+        where c.unit_type in ('district', 'county', 'development_zone')
         group by c.name_zh, c.sort_order
         order by c.sort_order
         """,
@@ -200,22 +203,24 @@ def forecast_series(con, f: Filters, measure: str) -> dict[str, Any]:
 
 
 def shortage_year(con) -> Any:
-    return con.execute(
-        "select coalesce(max(year) filter (where supply > 0), max(year)) from "
-        "(select year, sum(supply_graduates) as supply from marts.shortage_occupations group by year)"
-    ).fetchone()[0]
+    """The latest year of the shortage list: the report's section 八 at the latest month shows the same
+    year. The mart compares it with the latest graduate cohort reported (supply_cohort_year), so the
+    current year is judged too, not flagged wholesale for having no graduates of its own yet."""
+    return con.execute("select max(year) from marts.shortage_occupations").fetchone()[0]
 
 
 def shortage_list(con, f: Filters, limit: int = 15) -> tuple[Any, pd.DataFrame]:
-    """The shortage ranking (the city's 最缺工 list), optionally one industry's part, of the latest
-    year that has a graduate cohort: the current year's demand has no graduates to compare with yet,
-    so every occupation would rank as 'demand only'."""
+    """The shortage list (the city's 最缺工 list, docs/shortage_rule.md), optionally one industry's part,
+    of the latest year, in the mart's order: flagged occupations first, then those with demand and no
+    mapped graduates (to verify), then the rest."""
     year = shortage_year(con)
     table = con.execute(
         """
         select shortage_rank, occupation_name, industry,
+               cast(demand_postings as bigint) as demand_postings,
                cast(demand_headcount as bigint) as demand_headcount,
-               supply_graduates, gap, demand_supply_ratio, previous_rank, rank_change, shortage_flag
+               supply_graduates, gap, demand_supply_ratio, previous_rank, rank_change, shortage_flag,
+               supply_cohort_year, shortage_status, shortage_status_label, evidence, evidence_label
         from marts.shortage_occupations
         where year = ? and (? = '' or industry = ?)
         order by shortage_rank

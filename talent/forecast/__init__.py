@@ -6,8 +6,11 @@ Modules, in the order data flows through them:
 
 * ``series``    — the demand series read from the marts (or from a ``series_id,month,value`` CSV).
 * ``models``    — the statsforecast models and their numba cache.
-* ``backtest``  — rolling-origin backtest, MASE/sMAPE/coverage, the choice of model per series, the
-  forecast with the chosen model, and ``evaluate_csv`` (what ``talent forecast evaluate FILE.csv`` prints).
+* ``measures``  — MASE/sMAPE/MAE/coverage over backtest points and the lowest-MASE choice.
+* ``backtest``  — rolling-origin backtest, the choice of model per series, the forecast with the
+  chosen model, and ``evaluate_csv`` (what ``talent forecast evaluate FILE.csv`` prints).
+* ``nested``    — the nested rolling origin (the choice scored on origins it did not see) and the
+  conformal calibration of the intervals.
 * ``reconcile`` — industries and counties made to add up to the city total.
 * ``store``     — the tables in schema ``forecast``, the inputs hash, the one write transaction.
 * ``pipeline``  — ``ensure_forecast`` (the pipeline step) and ``export_series_csv``
@@ -23,6 +26,8 @@ Design choices, and why:
 * Python writes ``forecast.demand_forecast`` and ``forecast.forecast_accuracy``; dbt reads them as
   source ``forecast`` and builds the marts of the same names (``dbt build --select source:forecast+``).
 * DuckDB is open only to read the series and to write the result, never during the backtest.
+* The chosen model's MASE is optimistic (the minimum over models on the points it is scored on); the
+  nested score of the choice is published beside it, and intervals are calibrated on the backtest.
 * Demand counts cannot be negative, so forecasts and interval bounds are clipped at zero whenever the
   history is non-negative; the backtest scores the clipped values, i.e. what is published.
 
@@ -44,6 +49,7 @@ from talent.forecast.backtest import (
     score,
 )
 from talent.forecast.models import FORECAST_HORIZON, REPORT_HORIZONS
+from talent.forecast.nested import NESTED, Calibration, calibrate, nested_selection
 from talent.forecast.pipeline import ForecastRun, compute, ensure_forecast, export_series_csv
 from talent.forecast.reconcile import bottom_up_backtest, reconcile
 from talent.forecast.series import ForecastError, NoDemandData, Series, build_series, read_series_csv
@@ -53,8 +59,10 @@ __all__ = [
     "BACKTEST_HORIZON",
     "FORECAST_HORIZON",
     "METHOD_VERSION",
+    "NESTED",
     "REPORT_HORIZONS",
     "SCHEMA",
+    "Calibration",
     "Evaluation",
     "ForecastError",
     "ForecastRun",
@@ -64,6 +72,7 @@ __all__ = [
     "backtest",
     "bottom_up_backtest",
     "build_series",
+    "calibrate",
     "choose",
     "compute",
     "ensure_forecast",
@@ -72,6 +81,7 @@ __all__ = [
     "export_series_csv",
     "forecast_series",
     "inputs_sha256",
+    "nested_selection",
     "plan_for",
     "read_series_csv",
     "reconcile",

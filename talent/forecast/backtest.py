@@ -11,11 +11,12 @@ import logging
 import math
 import time
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from talent.forecast.measures import choose, mean, score
 from talent.forecast.models import (
     BENCHMARK,
     COMBINATION,
@@ -23,7 +24,6 @@ from talent.forecast.models import (
     FALLBACK_MEAN,
     FORECAST_HORIZON,
     LEVELS,
-    MODEL_ORDER,
     NAIVE,
     SEASON,
     clip,
@@ -34,6 +34,7 @@ from talent.forecast.models import (
     rounded,
     statsforecast,
 )
+from talent.forecast.nested import NESTED, Nested, calibrate, honest_summary, nested_selection
 from talent.forecast.series import ForecastError, Series, read_series_csv
 from talent.units import to_number
 
@@ -77,6 +78,9 @@ class Evaluation:
     chosen: str = ""
     scale_kind: str = "seasonal_naive"
     errors: dict[str, str] = field(default_factory=dict)
+    nested: Nested | None = None  # the nested rolling origin (talent.forecast.nested)
+    # model (or NESTED) -> mase_outer, coverage80/95 and coverage80/95_calibrated on the outer origins
+    honest: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def plan_for(series: Series, horizon: int) -> Plan:
@@ -161,52 +165,8 @@ def backtest(series: Series, horizon: int = BACKTEST_HORIZON) -> Evaluation:
     for name, cols in ev.cv.items():
         ev.metrics[name] = score(ev.cv_actual, cols, ev.cv_scale)
     ev.chosen = choose(ev.metrics)
+    ev.nested = nested_selection(ev)
     return ev
-
-
-def score(actual: list[float], cols: dict[str, list[float | None]], scales: list[float]) -> dict[str, Any]:
-    """MASE (each point's error over its window's in-sample naive error), sMAPE (0–200) and coverage."""
-    scaled, smape, abs_err = [], [], []
-    for y, f, s in zip(actual, cols["point"], scales, strict=True):
-        if f is None:
-            continue
-        err = abs(y - f)
-        abs_err.append(err)
-        if not math.isnan(s):
-            scaled.append(err / s)
-        denom = abs(y) + abs(f)
-        smape.append(0.0 if denom == 0 else 200.0 * err / denom)
-    result: dict[str, Any] = {
-        "mase": mean(scaled) if len(scaled) == len(actual) else None,
-        "smape": mean(smape) if len(smape) == len(actual) else None,
-        "mae": mean(abs_err) if len(abs_err) == len(actual) else None,
-    }
-    for lv in LEVELS:
-        inside = [
-            lo <= y <= hi
-            for y, lo, hi in zip(actual, cols[f"lo{lv}"], cols[f"hi{lv}"], strict=True)
-            if lo is not None and hi is not None
-        ]
-        result[f"coverage{lv}"] = sum(inside) / len(inside) if inside else None
-    result["points"] = len(actual)
-    return result
-
-
-def mean(values: Iterable[float]) -> float | None:
-    values = list(values)
-    return sum(values) / len(values) if values else None
-
-
-def choose(metrics: dict[str, dict[str, Any]]) -> str:
-    """Lowest MASE; where MASE is undefined (a flat history), lowest MAE; ties go to the simpler model."""
-
-    def key(name: str) -> tuple:
-        m = metrics[name]
-        mase, mae = m.get("mase"), m.get("mae")
-        return (mase is None, mase or 0.0, mae is None, mae or 0.0, MODEL_ORDER.index(name))
-
-    candidates = [name for name in metrics if metrics[name].get("mae") is not None]
-    return min(candidates, key=key) if candidates else FALLBACK_MEAN
 
 
 # ------------------------------------------------------------------------------------------ forecast
@@ -263,8 +223,9 @@ def evaluate_series(series: list[Series], horizon: int = BACKTEST_HORIZON) -> di
     started = time.monotonic()
     result: dict[str, Any] = {}
     chosen_mase, bench_mase, combo_mase, beaten = [], [], [], 0
-    for s in series:
-        ev = backtest(s, horizon)
+    evaluations = [backtest(s, horizon) for s in series]
+    calibration = calibrate(evaluations)
+    for s, ev in zip(series, evaluations, strict=True):
         models = {
             name: {
                 "mase": rounded(m["mase"]),
@@ -280,6 +241,7 @@ def evaluate_series(series: list[Series], horizon: int = BACKTEST_HORIZON) -> di
             "months": len(s.values),
             "fallback": ev.plan.fallback,
             "backtest": {"horizon": ev.plan.horizon, "windows": ev.plan.windows, "scale": ev.scale_kind},
+            "nested": _nested_entry(ev),
         }
         chosen = ev.metrics.get(ev.chosen, {}).get("mase")
         bench = ev.metrics.get(BENCHMARK, {}).get("mase")
@@ -296,15 +258,32 @@ def evaluate_series(series: list[Series], horizon: int = BACKTEST_HORIZON) -> di
         "mase_chosen_mean": rounded(mean(chosen_mase)),
         "mase_seasonal_naive_mean": rounded(mean(bench_mase)),
         # The choice is made on the same backtest it is scored on (optimistic); the combination involves
-        # no choice, so it is the honest yardstick next to the chosen models.
+        # no choice, so it is a yardstick next to the chosen models; mase_nested_mean is the honest one.
         "mase_combination_mean": rounded(mean(combo_mase)),
         "series": len(series),
         "series_compared": len(chosen_mase),
         "series_chosen_beats_seasonal_naive": beaten,
         "horizon": horizon,
+        **honest_summary([(ev, ev.chosen) for ev in evaluations], calibration, BENCHMARK),
     }
     log.info("backtested %d series in %.1f s", len(series), time.monotonic() - started)
     return {"series": result, "summary": summary}
+
+
+def _nested_entry(ev: Evaluation) -> dict[str, Any] | None:
+    """Per series: the nested choice at each outer origin, its score, and every model's MASE and
+    calibrated coverage on the same (outer) points."""
+    if ev.nested is None:
+        return None
+    honest = ev.honest.get(NESTED, {})
+    return {
+        "mase": rounded(ev.nested.metrics["mase"]),
+        "smape": rounded(ev.nested.metrics["smape"]),
+        "choices": dict(ev.nested.choices),
+        "points": len(ev.nested.indices),
+        **{key: rounded(value) for key, value in honest.items() if key != "mase_outer"},
+        "mase_outer": {name: rounded(h["mase_outer"]) for name, h in ev.honest.items() if name != NESTED},
+    }
 
 
 def evaluate_csv(path: Path, horizon: int = BACKTEST_HORIZON) -> dict[str, Any]:

@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from talent.forecast.backtest import MIN_HISTORY, backtest, forecast_series, mean
-from talent.forecast.models import BENCHMARK, MODEL_ORDER, rounded
+from talent.forecast.models import BENCHMARK, BOTTOM_UP, MODEL_ORDER, rounded
+from talent.forecast.nested import NESTED, calibrate, honest_summary
 from talent.forecast.reconcile import bottom_up_backtest, reconcile
 from talent.forecast.series import ForecastError, Series, build_series
 from talent.forecast.store import adopt_legacy_tables, inputs_sha256, stored_counts, stored_sha, write_tables
@@ -68,11 +69,16 @@ def compute(
     if skipped:
         log.info("fewer than %d months of history, not forecast: %s", MIN_HISTORY, ", ".join(skipped))
     bottom_up_backtest(evaluations, series)
+    # After the bottom-up backtest: its coverage is measured too. The factors come from every series.
+    calibration = calibrate(list(evaluations.values()))
     forecasts: dict[str, dict[str, Any]] = {}
     for sid, ev in evaluations.items():
         values = forecast_series(ev)
         if not values:
             continue
+        # The chosen model's intervals widened by its factor (before reconcile, so the city's
+        # bottom-up forecast keeps the calibrated widths of the city's own model).
+        values = calibration.apply(ev.chosen, values, min(ev.series.values) >= 0)
         forecasts[sid] = {
             "values": values,
             "model": ev.chosen,
@@ -117,11 +123,14 @@ def compute(
         ev = evaluations[sid]
         s = ev.series
         chosen = forecasts.get(sid, {}).get("model", ev.chosen)
+        factors = calibration.published()
         for name in sorted(
             ev.metrics,
             key=lambda n: (n not in MODEL_ORDER, MODEL_ORDER.index(n) if n in MODEL_ORDER else 0, n),
         ):
-            m = ev.metrics[name]
+            m, h = ev.metrics[name], ev.honest.get(name, {})
+            # BottomUp's published intervals carry the city model's widths, so that model's factor.
+            factor = factors.get(ev.chosen if name == BOTTOM_UP else name, {})
             accuracy_rows.append(
                 (
                     f"{run_month}/{sid}/{name}",
@@ -133,8 +142,42 @@ def compute(
                     rounded(m["mae"]),
                     rounded(m["coverage80"]),
                     rounded(m["coverage95"]),
+                    rounded(h.get("mase_outer")),
+                    rounded(h.get("coverage80_calibrated")),
+                    rounded(h.get("coverage95_calibrated")),
+                    rounded(factor.get(80)),
+                    rounded(factor.get(95)),
+                    None,
                     ev.plan.horizon,
                     ev.plan.windows,
+                    m["points"],
+                    ev.scale_kind,
+                    ev.plan.fallback,
+                    sha,
+                )
+            )
+        if ev.nested is not None and NESTED in ev.honest:
+            # The choice procedure itself, scored on the outer origins (talent.forecast.nested).
+            m, h = ev.nested.metrics, ev.honest[NESTED]
+            accuracy_rows.append(
+                (
+                    f"{run_month}/{sid}/{NESTED}",
+                    *series_columns(s),
+                    NESTED,
+                    False,
+                    rounded(m["mase"]),
+                    rounded(m["smape"]),
+                    rounded(m["mae"]),
+                    rounded(h["coverage80"]),
+                    rounded(h["coverage95"]),
+                    rounded(m["mase"]),
+                    rounded(h["coverage80_calibrated"]),
+                    rounded(h["coverage95_calibrated"]),
+                    None,
+                    None,
+                    ", ".join(f"{cut}: {model}" for cut, model in ev.nested.choices.items()),
+                    ev.plan.horizon,
+                    len(ev.nested.choices),
                     m["points"],
                     ev.scale_kind,
                     ev.plan.fallback,
@@ -155,6 +198,11 @@ def compute(
     summary = {
         "mase_chosen_mean": rounded(mean(chosen for chosen, _ in compared)),
         "mase_seasonal_naive_mean": rounded(mean(bench for _, bench in compared)),
+        **honest_summary(
+            [(ev, forecasts[sid]["model"]) for sid, ev in evaluations.items() if sid in forecasts],
+            calibration,
+            BENCHMARK,
+        ),
         "fallbacks": sorted(sid for sid, ev in evaluations.items() if ev.plan.fallback),
         "skipped": skipped,
     }
@@ -204,14 +252,17 @@ def ensure_forecast(
             con.close()
     seconds = time.monotonic() - started
     log.info(
-        "forecast %s: %d series, %d forecast rows, %d accuracy rows in %.1f s (MASE chosen %s vs seasonal naive %s)",
+        "forecast %s: %d series, %d forecast rows, %d accuracy rows in %.1f s (MASE chosen %s, nested %s, "
+        "seasonal naive %s; calibrated 80%% coverage %s)",
         run_month,
         len(series),
         len(forecast_rows),
         len(accuracy_rows),
         seconds,
         summary.get("mase_chosen_mean"),
+        summary.get("mase_nested_mean"),
         summary.get("mase_seasonal_naive_mean"),
+        summary.get("coverage80_calibrated"),
     )
     return ForecastRun(
         run_month, "written", len(series), len(forecast_rows), len(accuracy_rows), seconds, sha, summary

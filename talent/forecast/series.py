@@ -228,7 +228,7 @@ def build_series(con, run_month: str | None = None) -> tuple[str, list[Series], 
         top = con.execute(
             f"select {occupation_col}, {('any_value(' + occupation_label + ')') if occupation_label else 'null'} "
             f"from marts.talent_demand_monthly where {occupation_col} is not null "
-            f"and cast({occupation_col} as varchar) <> '' "
+            f"and cast({occupation_col} as varchar) not in ('', 'unclassified') "
             f"and month between cast(? as date) and cast(? as date) "
             f"group by 1 order by sum({postings_col}) desc, 1 limit {TOP_N}",
             [window_start, f"{run_month}-01"],

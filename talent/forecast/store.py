@@ -24,7 +24,7 @@ LEGACY_SCHEMA = "marts"
 
 # Bump when the method changes in a way that changes numbers: stored runs made by an older method are
 # then recomputed instead of being skipped as "unchanged".
-METHOD_VERSION = "1"
+METHOD_VERSION = "2"  # 2: nested score, calibrated intervals
 
 # Both tables start with the run and the series they describe.
 SERIES_COLUMNS = (
@@ -62,6 +62,12 @@ ACCURACY_COLUMNS = (
     ("mae", "double"),
     ("coverage80", "double"),
     ("coverage95", "double"),
+    ("mase_outer", "double"),
+    ("coverage80_calibrated", "double"),
+    ("coverage95_calibrated", "double"),
+    ("interval_scale80", "double"),
+    ("interval_scale95", "double"),
+    ("nested_choices", "varchar"),
     ("backtest_horizon", "integer"),
     ("windows", "integer"),
     ("points", "integer"),
@@ -92,13 +98,14 @@ def adopt_legacy_tables(con) -> list[str]:
     Python wrote into ``marts`` across (every run month), so the archive of earlier runs survives
     dbt replacing ``marts.demand_forecast`` with its model, and an unchanged run is still skipped.
 
-    Only a table missing from ``forecast`` whose ``marts`` namesake has exactly today's columns is
-    copied; an older layout is left alone and simply recomputed. Returns the tables copied."""
+    Only a table missing from ``forecast`` whose ``marts`` namesake has today's columns, or a subset
+    of them holding the key columns (those added since are null), is copied; any other layout is left
+    alone and simply recomputed. Returns the tables copied."""
     todo = [
         table
-        for table, columns in TABLES.items()
+        for table in TABLES
         if table_columns(con, table, SCHEMA) is None
-        and table_columns(con, table, LEGACY_SCHEMA) == [c for c, _ in columns]
+        and _carried_over(table, table_columns(con, table, LEGACY_SCHEMA))
     ]
     if not todo:
         return []
@@ -107,7 +114,8 @@ def adopt_legacy_tables(con) -> list[str]:
         con.execute(f"create schema if not exists {SCHEMA}")
         for table in todo:
             con.execute(
-                f"create table {SCHEMA}.{table} as select * from {LEGACY_SCHEMA}.{table} "
+                f"create table {SCHEMA}.{table} as "
+                f"{_select_as(table, table_columns(con, table, LEGACY_SCHEMA), f'{LEGACY_SCHEMA}.{table}')} "
                 f"order by {TABLE_ORDER[table]}"
             )
         con.execute("commit")
@@ -158,8 +166,12 @@ def write_tables(con, run_month: str, forecast_rows: list[tuple], accuracy_rows:
                 con.executemany(f"insert into _new values ({', '.join('?' for _ in names)})", rows)
             existing = table_columns(con, table, SCHEMA)
             keep = ""
-            if existing == names:
-                keep = f"select * from {SCHEMA}.{table} where run_month <> cast(? as date) union all "
+            if _carried_over(table, existing):
+                # Earlier runs keep the numbers their method made; columns added since are null there.
+                keep = (
+                    f"{_select_as(table, existing, f'{SCHEMA}.{table}')} "
+                    "where run_month <> cast(? as date) union all "
+                )
             elif existing is not None:
                 log.warning("%s.%s has an older layout; its earlier run months are dropped", SCHEMA, table)
             con.execute(
@@ -174,3 +186,17 @@ def write_tables(con, run_month: str, forecast_rows: list[tuple], accuracy_rows:
     except BaseException:
         con.execute("rollback")
         raise
+
+
+def _carried_over(table: str, existing: list[str] | None) -> bool:
+    """Whether rows of a table with columns ``existing`` can be kept: today's columns or a subset of
+    them that still holds the key, run month and series (a layout from before columns were added)."""
+    names = [c for c, _ in TABLES[table]]
+    key = names[:3]  # the id, run_month, series_id
+    return existing is not None and set(existing) <= set(names) and set(key) <= set(existing)
+
+
+def _select_as(table: str, existing: list[str], source: str) -> str:
+    """A select of ``source`` in today's column order, null for the columns it does not have."""
+    columns = ", ".join(c if c in existing else f"cast(null as {t}) as {c}" for c, t in TABLES[table])
+    return f"select {columns} from {source}"

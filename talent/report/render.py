@@ -8,6 +8,8 @@ import csv
 import hashlib
 import io
 import json
+import re
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -18,9 +20,24 @@ import jinja2
 from talent.report.context import CSV_MARTS
 from talent.report.read import ReportData, Table
 from talent.report.text import plain_number
+from talent.report.workbook import workbook_bytes
 
 # Tables shipped as CSV and Parquet for machines, in this order, when there is something to ship.
 DATA_TABLES = ("demand_forecast", "forecast_accuracy", "oversupply_majors", "shortage_occupations")
+
+
+# A text cell starting with one of these is a formula to Excel and LibreOffice ("=HYPERLINK(…)" in a
+# scraped company name would run when an office opens the CSV). OWASP's advice: prefix such cells with
+# an apostrophe, which the spreadsheet shows as text. Plain numbers in text columns ("-0.5" in
+# value_text) are not formulas and stay as they are, so the data round-trips.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+PLAIN_NUMBER_RE = re.compile(r"^[+-]?\d+(?:[.,]\d+)*%?$")
+
+
+def escape_formula(text: str) -> str:
+    if text.startswith(FORMULA_START) and not PLAIN_NUMBER_RE.match(text):
+        return "'" + text
+    return text
 
 
 def csv_cell(value: Any) -> str:
@@ -34,7 +51,7 @@ def csv_cell(value: Any) -> str:
         return plain_number(float(value))
     if isinstance(value, datetime | date):
         return value.isoformat()
-    return str(value)
+    return escape_formula(str(value))
 
 
 def csv_bytes(table: Table) -> bytes:
@@ -98,11 +115,28 @@ def _environment() -> jinja2.Environment:
     )
 
 
-def render_files(data: ReportData, context: dict[str, Any], version: str) -> dict[str, bytes]:
-    """All files of one report version, as bytes keyed by file name (manifest.json included)."""
+# What manifest.json says when a publish was told not to print (talent.report.pdf).
+PDF_OFF = "not printed: TALENT_REPORT_PDF=0"
+
+
+def render_files(
+    data: ReportData,
+    context: dict[str, Any],
+    version: str,
+    pdf: Callable[[bytes], bytes | None] | None = None,
+) -> dict[str, bytes]:
+    """All files of one report version, as bytes keyed by file name (manifest.json included).
+
+    ``pdf`` prints report.html to report.pdf (talent.report.pdf.print_pdf); None leaves the PDF out,
+    and so does a printer returning None (the publish step's "is it unchanged?" check reuses the PDF
+    already on disk and prints nothing)."""
     month = context["month"]
     html = _environment().get_template("report.html").render(**context, version=version)
     files: dict[str, bytes] = {"report.html": html.encode("utf-8")}
+    files["report.xlsx"] = workbook_bytes(data, context)
+    printed = pdf(files["report.html"]) if pdf is not None else None
+    if printed is not None:
+        files["report.pdf"] = printed
     marts = {
         "talent_demand_monthly": data.demand,
         "talent_supply_yearly": data.supply,
@@ -128,6 +162,7 @@ def render_files(data: ReportData, context: dict[str, Any], version: str) -> dic
         "forecast_vintage": context["forecast_vintage"],
         "code_version": context["code_version"],
         "run_id": context["run_id"],
+        "pdf": "report.pdf" if "report.pdf" in files else PDF_OFF,
     }
     files["manifest.json"] = (
         json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import logging
 import os
 import re
 import secrets
@@ -20,6 +21,7 @@ from pathlib import Path
 from talent.report.errors import PublishError
 
 VERSION_RE = re.compile(r"^v([1-9]\d*)$")
+log = logging.getLogger(__name__)
 
 
 @contextlib.contextmanager
@@ -31,6 +33,23 @@ def month_lock(month_dir: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def remove_orphans(month_dir: Path) -> list[str]:
+    """Delete what a publisher killed mid-write left behind: `.tmp-*` build folders and `.latest-*`
+    links. Call only while holding the month lock: no other publisher of the month is running then, so
+    anything of that shape is dead. Returns the names removed (each logged)."""
+    removed = []
+    for path in sorted(month_dir.iterdir()):
+        if path.name.startswith(".tmp-") and path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        elif path.name.startswith(".latest-") and path.is_symlink():
+            path.unlink()
+        else:
+            continue
+        log.warning("removed %s left by an interrupted publish of %s", path, month_dir.name)
+        removed.append(path.name)
+    return removed
 
 
 def max_version(month_dir: Path) -> int:

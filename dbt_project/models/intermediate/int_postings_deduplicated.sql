@@ -41,12 +41,21 @@ keyed as (
         postings.education_level,
         postings.experience_min_years,
         postings.experience_max_years,
-        postings.occupation_code,
         postings.skill_tags,
         vacancies.dedup_key,
         vacancies.exact_key,
-        -- the city itself when an in-region ad names no county
-        coalesce(postings.county, case when postings.in_region then '巴中市' end) as county,
+        -- never null and never the city's name (issue 12): older landings left the county empty when
+        -- the ad named only the city, said nothing of the place, or was outside 巴中
+        coalesce(
+            postings.county,
+            case
+                when postings.in_region then '市本级'
+                when not postings.in_region then '市外'
+                else '未注明'
+            end
+        ) as county,
+        -- landings normalised before issue 12 have no code where the classifier found none
+        coalesce(postings.occupation_code, 'unclassified') as occupation_code,
         -- industries outside the reference list count as 其他
         coalesce(industries.name_zh, '其他') as industry,
         case

@@ -1,5 +1,5 @@
 -- The backtest accuracy of every candidate model as the forecast step (talent.forecast) wrote it:
--- one row per run month × series × model.
+-- one row per run month × series × model, plus the nested score of the choice (model NestedSelection).
 
 with
 
@@ -26,6 +26,12 @@ final as (
         mae,
         coverage80,
         coverage95,
+        mase_outer,
+        coverage80_calibrated,
+        coverage95_calibrated,
+        interval_scale80,
+        interval_scale95,
+        nested_choices,
         backtest_horizon,
         windows,
         points,

@@ -40,8 +40,9 @@ final as (
         vacancies.county,
         vacancies.in_region,
         vacancies.industry,
-        occupations.occupation_code,
-        occupations.occupation_name,
+        -- a code the occupations seed does not know counts as unclassified, never null
+        coalesce(occupations.occupation_code, 'unclassified') as occupation_code,
+        coalesce(occupations.occupation_name, '未分类') as occupation_name,
         vacancies.education_level,
         vacancies.experience_min_years,
         vacancies.experience_max_years,

@@ -1,13 +1,15 @@
--- Bazhong's own "最缺工的职业" list: per year, occupations (summed over industries) ranked by
--- shortage, with the rank change since the previous year. Only classified occupations with demand
--- are ranked; the largest absolute gap (people wanted minus graduates) ranks first.
+-- Bazhong's own "最缺工的职业" list: per year, classified occupations with demand (summed over
+-- industries), their demand set against the latest graduate cohort reported by that year, judged by
+-- the shortage rule (macros/shortage_rule.sql, docs/shortage_rule.md) and ranked, with the rank change
+-- since the previous year. A year whose own cohort is not reported yet (the current one) is compared
+-- with the cohort before it, and says so in supply_cohort_year: comparing with 0 graduates would flag
+-- every occupation on no evidence.
 
 with
 
 gap as (
 
     select * from {{ ref('supply_demand_gap') }}
-    where occupation_code <> 'unclassified'
 
 ),
 
@@ -34,37 +36,105 @@ by_occupation as (
         sum(supply_employed_local) as supply_employed_local
 
     from gap
+    where occupation_code <> 'unclassified'
     group by year, occupation_code
+
+),
+
+cohorts as (
+
+    -- a graduation year counts as reported when it has graduates at all
+    select year as cohort_year
+
+    from gap
+    group by year
+    having sum(supply_graduates) > 0
+
+),
+
+demand_years as (
+
+    select distinct year
+
+    from by_occupation
+
+),
+
+cohort_used as (
+
+    select
+        demand_years.year,
+        max(cohorts.cohort_year) as supply_cohort_year
+
+    from demand_years
+    left join cohorts
+        on demand_years.year >= cohorts.cohort_year
+    group by demand_years.year
+
+),
+
+compared as (
+
+    select
+        demand.year,
+        demand.occupation_code,
+        demand.demand_postings,
+        demand.demand_headcount,
+        cohort_used.supply_cohort_year,
+        coalesce(supply.supply_graduates, 0) as supply_graduates,
+        coalesce(supply.supply_employed_local, 0) as supply_employed_local
+
+    from by_occupation as demand
+    inner join cohort_used
+        on demand.year = cohort_used.year
+    left join by_occupation as supply
+        on
+            cohort_used.supply_cohort_year = supply.year
+            and demand.occupation_code = supply.occupation_code
+    where demand.demand_headcount > 0
+
+),
+
+judged as (
+
+    select
+        *,
+        {{ shortage_status(
+            'demand_postings', 'demand_headcount', 'supply_graduates', 'supply_cohort_year'
+        ) }} as shortage_status
+
+    from compared
 
 ),
 
 ranked as (
 
     select
-        by_occupation.year,
-        by_occupation.occupation_code,
+        judged.year,
+        judged.occupation_code,
         occupations.occupation_name,
         occupations.industry,
-        by_occupation.demand_postings,
-        by_occupation.demand_headcount,
-        {{ round_double('by_occupation.supply_graduates') }} as supply_graduates,
-        {{ round_double('by_occupation.supply_employed_local') }} as supply_employed_local,
-        {{ round_double(safe_divide('by_occupation.demand_headcount', 'by_occupation.supply_graduates'), 4) }}
+        judged.demand_postings,
+        judged.demand_headcount,
+        judged.supply_cohort_year,
+        judged.shortage_status,
+        {{ round_double('judged.supply_graduates') }} as supply_graduates,
+        {{ round_double('judged.supply_employed_local') }} as supply_employed_local,
+        {{ round_double(safe_divide('judged.demand_headcount', 'judged.supply_graduates'), 4) }}
             as demand_supply_ratio,
-        {{ round_double('by_occupation.demand_headcount - by_occupation.supply_graduates') }} as gap,
-        {{ shortage_flag('by_occupation.demand_headcount', 'by_occupation.supply_graduates') }} as shortage_flag,
+        {{ round_double('judged.demand_headcount - judged.supply_graduates') }} as gap,
         row_number() over (
-            partition by by_occupation.year
+            partition by judged.year
             order by
                 {{ shortage_order(
-                    'by_occupation.demand_headcount', 'by_occupation.supply_graduates', 'by_occupation.occupation_code'
+                    'judged.shortage_status', 'judged.demand_headcount', 'judged.supply_graduates',
+                    'judged.occupation_code'
                 ) }}
         ) as shortage_rank
 
-    from by_occupation
+    from judged
     inner join occupations
-        on by_occupation.occupation_code = occupations.occupation_code
-    where by_occupation.demand_headcount > 0
+        on judged.occupation_code = occupations.occupation_code
 
 ),
 
@@ -73,7 +143,10 @@ with_previous as (
     select
         ranked.*,
         previous.shortage_rank as previous_rank,
-        industries.code as industry_code
+        industries.code as industry_code,
+        {{ shortage_evidence(
+            'ranked.shortage_status', 'ranked.demand_postings', 'ranked.year', 'ranked.supply_cohort_year'
+        ) }} as evidence
 
     from ranked
     left join ranked as previous
@@ -99,12 +172,17 @@ final as (
         demand_supply_ratio,
         -- positive: moved up the list (more short than last year); null when not ranked last year
         previous_rank - shortage_rank as rank_change,
-        shortage_flag,
+        shortage_status = 'shortage' as shortage_flag,
         previous_rank,
         industry,
         demand_postings,
         supply_employed_local,
-        industry_code
+        industry_code,
+        supply_cohort_year,
+        shortage_status,
+        {{ shortage_status_label('shortage_status') }} as shortage_status_label,
+        evidence,
+        {{ shortage_evidence_label('evidence') }} as evidence_label
 
     from with_previous
 

@@ -97,8 +97,9 @@ final as (
         joined.supply_employed_local,
         {{ round_double(safe_divide('joined.demand_headcount', 'joined.supply_graduates'), 4) }} as demand_supply_ratio,
         {{ round_double('joined.demand_headcount - joined.supply_graduates') }} as gap,
-        -- the shortage rule (macros/shortage_rule.sql, docs/school_records.md)
-        {{ shortage_flag('joined.demand_headcount', 'joined.supply_graduates') }} as shortage_flag,
+        -- the shortage rule on the year's own cohort (macros/shortage_rule.sql, docs/shortage_rule.md)
+        {{ shortage_flag('joined.demand_headcount', 'joined.supply_graduates', 'joined.demand_postings') }}
+            as shortage_flag,
         context.resident_population_10k,
         context.rural_labour_outflow_10k,
         industries.code as industry_code

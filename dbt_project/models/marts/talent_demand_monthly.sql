@@ -48,9 +48,9 @@ classified as (
         ads.headcount,
         ads.salary_mid,
         ads.education_level,
-        -- a code the occupations seed does not know counts as unclassified
-        occupations.occupation_code,
-        occupations.occupation_name,
+        -- a code the occupations seed does not know counts as unclassified (the seed's 未分类 row)
+        coalesce(occupations.occupation_code, 'unclassified') as occupation_code,
+        coalesce(occupations.occupation_name, '未分类') as occupation_name,
         coalesce(occupations.occupation_code, 'unclassified') as occupation_group
 
     from ads

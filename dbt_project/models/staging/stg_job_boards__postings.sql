@@ -86,7 +86,13 @@ final as (
         salary_months,
         coalesce(salary_negotiable, false) as salary_negotiable,
         salary_parse_error,
-        county,
+        -- landings normalised before issue 12 name the city as the county (the 市本级 label now) and
+        -- may carry the city of a job outside 巴中, which is no county of ours (市外)
+        case
+            when county = '巴中市' then '市本级'
+            when not in_region then '市外'
+            else county
+        end as county,
         in_region,
         industry,
         occupation_code,

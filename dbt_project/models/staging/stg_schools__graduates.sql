@@ -22,6 +22,9 @@ renamed as (
         {{ dbt.safe_cast('not_placed', dbt.type_int()) }} as not_placed,
         {{ dbt.safe_cast('in_field', dbt.type_int()) }} as in_field,
         {{ dbt.safe_cast('employed_local', dbt.type_int()) }} as employed_local,
+        {{ dbt.safe_cast('on_roll', dbt.type_int()) }} as on_roll,
+        {{ dbt.safe_cast('employment_rate_reported', dbt.type_float()) }} as employment_rate_reported,
+        {{ dbt.safe_cast('in_field_rate_reported', dbt.type_float()) }} as in_field_rate_reported,
         coalesce({{ clean_text('record_kind') }}, 'summary') as record_kind,
         {{ clean_text('superseded_by') }} as superseded_by,
         coalesce(is_correction, false) as is_correction,
@@ -99,6 +102,9 @@ final as (
         not_placed,
         in_field,
         employed_local,
+        on_roll,
+        employment_rate_reported,
+        in_field_rate_reported,
         record_kind,
         -- a later file changed the figures of this school x year x major, in this landing or since an
         -- earlier one: the earlier versions stay in raw.school_records

@@ -92,6 +92,24 @@ def supply_cards(graduates: Table) -> list[dict[str, Any]]:
     ]
 
 
+# marts.report_gap_by_industry.gap_status (dbt_project/macros/gap_status.sql) in the 判断 column's words.
+GAP_STATUS_CN = {
+    "shortage": "紧缺",
+    "tight": "偏紧",
+    "surplus": "供大于求",
+    "oversupply": "供给过剩",
+    "no_supply": "无毕业生数据",
+    "no_data": "无数据",
+}
+
+
+def _judgement(row: dict[str, Any]) -> str:
+    status = row.get("gap_status")
+    if status is None:  # a warehouse built before the column: the shortage flag is all it knows
+        return "紧缺" if row["shortage_flag"] else MISSING
+    return GAP_STATUS_CN.get(str(status), str(status))
+
+
 def _signed(value: Any) -> str:
     number = to_number(value)
     if number is None:
@@ -144,6 +162,7 @@ def gap_section(gap_by_industry: Table, month: str, first: str) -> dict[str, Any
                 "ratio": ratio_text(r["demand_supply_ratio"]),
                 "gap": _signed(r["gap"]),
                 "shortage": bool(r["shortage_flag"]),
+                "judgement": _judgement(r),
             }
             for r in rows
         ],

@@ -38,6 +38,8 @@ FALLBACK_CN = {
     "too_short": "历史过短，用历史均值",
     "model_error": "模型拟合失败，用历史均值",
 }
+# County members that are no county (issue 12): forecast so the counties add up to the city, not shown.
+NOT_COUNTIES = frozenset({"巴中市", "市本级", "未注明", "市外"})
 DIMENSION_CN = {"city": "全市", "industry": "行业", "county": "县区", "occupation": "职业", "skill": "技能"}
 WIDTH, HEIGHT = 460, 230
 BOX = (56, 444, 34, 190)  # x0, x1, y0, y1
@@ -182,6 +184,8 @@ def forecast_section(
     summaries: dict[str, dict[str, Any]] = {}
     for sid, entry in series.items():
         if entry["measure"] != "postings" or entry["dimension"] not in ("city", "industry", "county"):
+            continue
+        if entry["dimension"] == "county" and entry["member"] in NOT_COUNTIES:
             continue
         summaries[sid] = _series_summary(sid, entry, month)
         summaries[sid]["chart"] = forecast_chart(

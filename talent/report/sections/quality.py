@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from expectations.labels import rule_label
 from talent.units import fmt_int, fmt_pct
 
 SOURCE_CN = {
@@ -37,7 +38,13 @@ def quality_section(quality: dict[str, Any] | None) -> dict[str, Any]:
                 "accepted_text": fmt_int(q.get("accepted", 0)),
                 "quarantined_text": fmt_int(quarantined),
                 "share_text": fmt_pct(quarantined / rows if rows else None),
-                "reasons": q.get("reasons", []),
+                # raw figures for report.xlsx
+                "rows_n": rows,
+                "accepted_n": q.get("accepted", 0),
+                "quarantined_n": quarantined,
+                "share": quarantined / rows if rows else None,
+                # The rules' stable names are English (result.json, quarantine files); readers get Chinese.
+                "reasons": [{**r, "label": rule_label(str(r["name"]))} for r in q.get("reasons", [])],
             }
         )
     return {"available": bool(sources), "sources": sources}

@@ -10,6 +10,15 @@ from talent.settings import CITY
 from talent.units import fmt_pct
 
 
+def _county_sentence(best: dict[str, Any]) -> str:
+    """The county with the largest change, worded by its sign: a fall is never 增长最快."""
+    if best["change"] > 0:
+        return f"县区中，{best['label']}的招聘需求预计增长最快（{best['change_text']}）。"
+    if best["change"] < 0:
+        return f"各县区招聘需求预计均下降，{best['label']}降幅最小（{best['change_text']}）。"
+    return f"各县区招聘需求预计均无增长，{best['label']}持平（{best['change_text']}）。"
+
+
 def summary_sentences(
     month_text: str,
     headline: dict[str, Any],
@@ -58,7 +67,7 @@ def summary_sentences(
     counties = [s for s in summaries if s["dimension"] == "county" and s["change"] is not None]
     if counties:
         best = max(counties, key=lambda s: (s["change"], s["label"]))
-        out.append(f"县区中，{best['label']}的招聘需求预计增长最快（{best['change_text']}）。")
+        out.append(_county_sentence(best))
 
     rising = [r for r in occupations.get("rows", []) if r["change"] is not None and r["change"] > 0][:3]
     if rising:
@@ -67,7 +76,7 @@ def summary_sentences(
         )
     if skills.get("available") and skills["hot"]:
         text = "最常被要求的技能是" + "、".join(s["skill"] for s in skills["hot"][:3])
-        if skills["rising"]:
+        if skills["rising"] and (skills["rising"][0]["change"] or 0) > 0:
             text += f"；增长最快的是{skills['rising'][0]['skill']}（{skills['rising'][0]['change_text']}）"
         out.append(text + "。")
     if oversupply.get("available") and oversupply["rows"]:

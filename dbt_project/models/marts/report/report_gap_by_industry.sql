@@ -50,6 +50,7 @@ final as (
             as demand_supply_ratio,
         {{ round_double('by_industry.demand_headcount - by_industry.supply_graduates') }} as gap,
         {{ shortage_flag('by_industry.demand_headcount', 'by_industry.supply_graduates') }} as shortage_flag,
+        {{ gap_status('by_industry.demand_headcount', 'by_industry.supply_graduates') }} as gap_status,
         industries.code as industry_code
 
     from by_industry

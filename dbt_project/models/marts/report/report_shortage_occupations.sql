@@ -1,13 +1,13 @@
--- shortage_occupations as each report month knew it: the same ranking over report_supply_demand_gap
--- (demand up to the report month, known cohorts). Same columns and key as shortage_occupations, per
--- report month; at the latest month of data it equals shortage_occupations.
+-- shortage_occupations as each report month knew it: the same rule and ranking over
+-- report_supply_demand_gap (demand up to the report month, only the cohorts known then; the latest of
+-- them that has graduates is the supply compared with, supply_cohort_year). Same columns and key as
+-- shortage_occupations, per report month; at the latest month of data it equals shortage_occupations.
 
 with
 
 gap as (
 
     select * from {{ ref('report_supply_demand_gap') }}
-    where occupation_code <> 'unclassified'
 
 ),
 
@@ -35,38 +35,117 @@ by_occupation as (
         sum(supply_employed_local) as supply_employed_local
 
     from gap
+    where occupation_code <> 'unclassified'
     group by report_month, year, occupation_code
+
+),
+
+cohorts as (
+
+    -- a graduation year counts as reported at the month when it has graduates at all then
+    select
+        report_month,
+        year as cohort_year
+
+    from gap
+    group by report_month, year
+    having sum(supply_graduates) > 0
+
+),
+
+demand_years as (
+
+    select distinct
+        report_month,
+        year
+
+    from by_occupation
+
+),
+
+cohort_used as (
+
+    select
+        demand_years.report_month,
+        demand_years.year,
+        max(cohorts.cohort_year) as supply_cohort_year
+
+    from demand_years
+    left join cohorts
+        on
+            demand_years.report_month = cohorts.report_month
+            and demand_years.year >= cohorts.cohort_year
+    group by demand_years.report_month, demand_years.year
+
+),
+
+compared as (
+
+    select
+        demand.report_month,
+        demand.year,
+        demand.occupation_code,
+        demand.demand_postings,
+        demand.demand_headcount,
+        cohort_used.supply_cohort_year,
+        coalesce(supply.supply_graduates, 0) as supply_graduates,
+        coalesce(supply.supply_employed_local, 0) as supply_employed_local
+
+    from by_occupation as demand
+    inner join cohort_used
+        on
+            demand.report_month = cohort_used.report_month
+            and demand.year = cohort_used.year
+    left join by_occupation as supply
+        on
+            demand.report_month = supply.report_month
+            and cohort_used.supply_cohort_year = supply.year
+            and demand.occupation_code = supply.occupation_code
+    where demand.demand_headcount > 0
+
+),
+
+judged as (
+
+    select
+        *,
+        {{ shortage_status(
+            'demand_postings', 'demand_headcount', 'supply_graduates', 'supply_cohort_year'
+        ) }} as shortage_status
+
+    from compared
 
 ),
 
 ranked as (
 
     select
-        by_occupation.report_month,
-        by_occupation.year,
-        by_occupation.occupation_code,
+        judged.report_month,
+        judged.year,
+        judged.occupation_code,
         occupations.occupation_name,
         occupations.industry,
-        by_occupation.demand_postings,
-        by_occupation.demand_headcount,
-        {{ round_double('by_occupation.supply_graduates') }} as supply_graduates,
-        {{ round_double('by_occupation.supply_employed_local') }} as supply_employed_local,
-        {{ round_double(safe_divide('by_occupation.demand_headcount', 'by_occupation.supply_graduates'), 4) }}
+        judged.demand_postings,
+        judged.demand_headcount,
+        judged.supply_cohort_year,
+        judged.shortage_status,
+        {{ round_double('judged.supply_graduates') }} as supply_graduates,
+        {{ round_double('judged.supply_employed_local') }} as supply_employed_local,
+        {{ round_double(safe_divide('judged.demand_headcount', 'judged.supply_graduates'), 4) }}
             as demand_supply_ratio,
-        {{ round_double('by_occupation.demand_headcount - by_occupation.supply_graduates') }} as gap,
-        {{ shortage_flag('by_occupation.demand_headcount', 'by_occupation.supply_graduates') }} as shortage_flag,
+        {{ round_double('judged.demand_headcount - judged.supply_graduates') }} as gap,
         row_number() over (
-            partition by by_occupation.report_month, by_occupation.year
+            partition by judged.report_month, judged.year
             order by
                 {{ shortage_order(
-                    'by_occupation.demand_headcount', 'by_occupation.supply_graduates', 'by_occupation.occupation_code'
+                    'judged.shortage_status', 'judged.demand_headcount', 'judged.supply_graduates',
+                    'judged.occupation_code'
                 ) }}
         ) as shortage_rank
 
-    from by_occupation
+    from judged
     inner join occupations
-        on by_occupation.occupation_code = occupations.occupation_code
-    where by_occupation.demand_headcount > 0
+        on judged.occupation_code = occupations.occupation_code
 
 ),
 
@@ -75,7 +154,10 @@ with_previous as (
     select
         ranked.*,
         previous.shortage_rank as previous_rank,
-        industries.code as industry_code
+        industries.code as industry_code,
+        {{ shortage_evidence(
+            'ranked.shortage_status', 'ranked.demand_postings', 'ranked.year', 'ranked.supply_cohort_year'
+        ) }} as evidence
 
     from ranked
     left join ranked as previous
@@ -106,12 +188,17 @@ final as (
         demand_supply_ratio,
         -- positive: moved up the list (more short than last year); null when not ranked last year
         previous_rank - shortage_rank as rank_change,
-        shortage_flag,
+        shortage_status = 'shortage' as shortage_flag,
         previous_rank,
         industry,
         demand_postings,
         supply_employed_local,
-        industry_code
+        industry_code,
+        supply_cohort_year,
+        shortage_status,
+        {{ shortage_status_label('shortage_status') }} as shortage_status_label,
+        evidence,
+        {{ shortage_evidence_label('evidence') }} as evidence_label
 
     from with_previous
 

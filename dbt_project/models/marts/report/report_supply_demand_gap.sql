@@ -73,8 +73,8 @@ context as (
 
 joined as (
 
-    -- a gap row without demand exists for its graduates: kept when its cohort is known; a row with
-    -- demand is kept when some of that demand is known
+    -- a row is kept when some of its demand is known, or when its cohort is known and it has
+    -- graduates (even if its demand comes later in the year: the shortage list compares with them)
     select
         as_of.report_month,
         gap.gap_id,
@@ -104,7 +104,10 @@ joined as (
             and gap.occupation_code = demand_known.occupation_code
     where
         demand_known.demand_postings is not null
-        or (gap.demand_postings = 0 and gap.year <= as_of.supply_cohorts_through)
+        or (
+            gap.year <= as_of.supply_cohorts_through
+            and (gap.demand_postings = 0 or gap.supply_graduates > 0)
+        )
 
 ),
 
@@ -124,8 +127,9 @@ final as (
         joined.supply_employed_local,
         {{ round_double(safe_divide('joined.demand_headcount', 'joined.supply_graduates'), 4) }} as demand_supply_ratio,
         {{ round_double('joined.demand_headcount - joined.supply_graduates') }} as gap,
-        -- the shortage rule (macros/shortage_rule.sql, docs/school_records.md)
-        {{ shortage_flag('joined.demand_headcount', 'joined.supply_graduates') }} as shortage_flag,
+        -- the shortage rule on the year's own cohort (macros/shortage_rule.sql, docs/shortage_rule.md)
+        {{ shortage_flag('joined.demand_headcount', 'joined.supply_graduates', 'joined.demand_postings') }}
+            as shortage_flag,
         context.resident_population_10k,
         context.rural_labour_outflow_10k,
         industries.code as industry_code
