@@ -18,6 +18,12 @@ ENV PYTHONUNBUFFERED=1 \
 
 WORKDIR /opt/talent
 
+# The report's A4 PDF is printed from its HTML by headless Chromium, with CJK fonts for the Chinese
+# text (talent/report/pdf.py); a publish without them fails loudly rather than ship no PDF.
+RUN apt-get update -qq \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium fonts-noto-cjk \
+ && rm -rf /var/lib/apt/lists/*
+
 # Dependencies first, so a code change does not reinstall them. The lock includes the `deploy` extra
 # (PostgreSQL drivers, Celery provider) the server needs.
 COPY requirements.lock pyproject.toml README.md ./

@@ -67,8 +67,9 @@ system-deps: browser ## also install docker-compose for the compose file check (
 docs: setup ## dbt's static docs of the built warehouse -> warehouse/docs/dbt/index.html
 	$(BIN)/talent docs
 
-benchmark: setup ## speed and memory measurements (not part of the tests)
-	$(BIN)/python scripts/benchmark.py
+BENCH_POSTINGS ?= 100000
+benchmark: setup ## speed and memory of every stage at 100k postings (talent bench; not part of the tests)
+	$(BIN)/talent bench --postings $(BENCH_POSTINGS)
 
 lock: setup ## re-resolve requirements.lock from pyproject.toml
 	$(BIN)/uv pip compile pyproject.toml --extra dev --extra deploy --python-version 3.11 --no-header -o requirements.lock

@@ -29,6 +29,10 @@ def read_lines(path: Path) -> list[bytes]:
     return lines
 
 
+# DuckDB's INTEGER, the type of every count column in the contract.
+INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
+
+
 def _json_type_ok(value: Any, kind: str) -> bool:
     """Whether one JSON value can be cast to the contract type `kind` without loss."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -38,8 +42,10 @@ def _json_type_ok(value: Any, kind: str) -> bool:
     if kind == "boolean":
         return type(value) is bool
     if kind == "integer":
-        # 3.0 casts to INTEGER exactly; 3.5 would be rounded silently by DuckDB, so it is an error.
-        return type(value) is int or (type(value) is float and value.is_integer())
+        # 3.0 casts to INTEGER exactly; 3.5 would be rounded silently by DuckDB, so it is an error;
+        # so is a value past DuckDB's 32-bit INTEGER, which would abort the whole load, not one row.
+        whole = type(value) is int or (type(value) is float and value.is_integer())
+        return whole and INT32_MIN <= value <= INT32_MAX
     return type(value) in (int, float) and math.isfinite(value)
 
 
@@ -58,7 +64,7 @@ def _bad_values(series: Any, kind: str) -> Any:
         if types.is_bool_dtype(dtype) or not types.is_numeric_dtype(dtype):
             return notna
         if kind == "integer":
-            return notna & (series % 1 != 0)
+            return notna & ((series % 1 != 0) | (series < INT32_MIN) | (series > INT32_MAX))
         return notna & series.isin([math.inf, -math.inf])
     if kind == "boolean":
         return notna & (not types.is_bool_dtype(dtype))

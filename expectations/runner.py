@@ -22,6 +22,7 @@ are the stages of one validation pass over one landing.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -34,6 +35,7 @@ from typing import Any
 from expectations.frame import build_frame, read_lines
 from expectations.suites import suite_module
 from expectations.suites._common import CRITICAL, ROW_COLUMN, Check, redact
+from extractors.landing import verify_landing
 
 log = logging.getLogger(__name__)
 
@@ -351,6 +353,7 @@ def validate_landing(
     landing = "/".join(landing_dir.resolve().parts[-3:])
     module = suite_module(source)
 
+    verify_landing(landing_dir, manifest)
     lines = read_lines(landing_dir / RECORDS_FILE)
     frame, records, problems = build_frame(lines, module.COLUMNS)
     derive = getattr(module, "derive", None)
@@ -422,7 +425,10 @@ def validate_landing(
     # success with accepted rows that are being rewritten. It is written again last.
     result_path.unlink(missing_ok=True)
     accepted_path = validation_dir / "accepted.jsonl"
-    _write_atomic(accepted_path, b"".join(lines[r - 1] + b"\n" for r in accepted_rows))
+    accepted_bytes = b"".join(lines[r - 1] + b"\n" for r in accepted_rows)
+    # The loader checks the accepted rows against this, as it checks records.jsonl against the manifest.
+    result["accepted_sha256"] = hashlib.sha256(accepted_bytes).hexdigest()
+    _write_atomic(accepted_path, accepted_bytes)
     _write_atomic(validation_dir / "accepted_rows.json", _dumps(accepted_rows, separators=(",", ":")))
 
     quarantine_path: Path | None = Path(quarantine_dir) / source / partition / f"{landing_dir.name}.jsonl"

@@ -46,6 +46,7 @@ from extractors.errors import SourceError
 from extractors.htmltext import parse_html
 from extractors.http import HttpClient
 from extractors.landing import Landing, LandingResult, land, list_landings
+from extractors.privacy import scrub_document
 from extractors.textnorm import normalise
 
 log = logging.getLogger("extractors.bulletins")
@@ -183,6 +184,17 @@ def iter_listing(client: HttpClient, listing_url: str) -> Iterator[tuple[str, st
 def _file_name(url: str) -> str:
     """Where a page's bytes go under files/: its URL path, so the landing mirrors the site."""
     return urlsplit(url).path.lstrip("/") or "index.html"
+
+
+def stored_page(content: bytes, text: str | None, encoding: str | None, url: str) -> bytes:
+    """The bytes kept under files/: the page as fetched, unless it holds personal data (a contact
+    line in the footer, say), which is masked in the page's own encoding so the stored copy still
+    decodes as it declares. Change detection uses the sha256 of the fetched bytes, not of these."""
+    masked = scrub_document(text) if text else text
+    if masked == text:
+        return content
+    log.info("personal data masked in the stored copy of %s", url)
+    return masked.encode(encoding or "utf-8", errors="xmlcharrefreplace")
 
 
 def _listing_urls(settings: dict, config: dict) -> list[str]:
@@ -432,7 +444,7 @@ def extract_bulletins(
         if problem:
             failed += 1
             log.warning("bulletin page quarantined: %s (%s): %s", listing_title, result.url, problem)
-        files[_file_name(result.url)] = result.content
+        files[_file_name(result.url)] = stored_page(result.content, result.text, result.encoding, result.url)
         records.extend(
             page_records(
                 parsed,

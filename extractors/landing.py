@@ -177,6 +177,38 @@ def land(
     return LandingResult(source, partition, str(final), sha, len(records), status)
 
 
+class LandingTampered(RuntimeError):
+    """A landed file no longer has the checksum its manifest (or validation result) recorded."""
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def verify_landing(landing_path: str | os.PathLike, manifest: Mapping | None = None) -> None:
+    """Raise LandingTampered unless records.jsonl and every files/ entry still hash as manifest.json
+    says. Landings are immutable: a hand edit must stop the validator and the loader, not be read
+    as the data that was fetched (re-extracting lands the source again, under its own checksum)."""
+    base = Path(landing_path)
+    manifest = manifest if manifest is not None else json.loads((base / "manifest.json").read_text("utf-8"))
+    expected = [("records.jsonl", manifest.get("sha256"))]
+    expected += [(entry["path"], entry.get("sha256")) for entry in manifest.get("files") or []]
+    for name, sha in expected:
+        path = base / name
+        if not path.is_file():
+            raise LandingTampered(f"{path}: listed in manifest.json but missing")
+        actual = file_sha256(path)
+        if sha != actual:
+            raise LandingTampered(
+                f"{path}: sha256 {actual[:12]}… is not the {str(sha)[:12]}… manifest.json recorded: the file "
+                "changed after it was landed; restore it, or delete the landing folder and extract again"
+            )
+
+
 def read_records(landing_path: str | os.PathLike) -> list[dict]:
     """All records of a landing, in file order."""
     with open(Path(landing_path) / "records.jsonl", encoding="utf-8") as fh:

@@ -28,8 +28,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Collection
-from typing import Any
+from functools import lru_cache
+from collections.abc import Callable, Collection, Iterator
+from typing import Any, NamedTuple
 
 PHONE = "[电话]"
 EMAIL = "[邮箱]"
@@ -121,9 +122,8 @@ _LANDLINE = re.compile(
     rf"{_LB}{_AREA}{_G}[2-9]{_digits('6,7')}{_RB}(?:\s?(?:转|(?i:ext)\.?|-)\s?[0-9]{{1,5}}(?![0-9]))?"
 )
 # A bare local number is only recognisable by its label ("电话：5123456").
-_LABELLED_NUMBER = re.compile(
-    rf"(?i:电话|座机|固话|手机|热线|tel|联系方式)\s?[:：]?\s?(?P<pii>[2-9]{_digits('6,7')}){_RB}"
-)
+_NUMBER_LABEL = r"(?i:电话|座机|固话|手机|热线|tel|联系方式)"
+_LABELLED_NUMBER = re.compile(rf"{_NUMBER_LABEL}\s?[:：]?\s?(?P<pii>[2-9]{_digits('6,7')}){_RB}")
 
 _SURNAME_LIST = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚"
@@ -171,39 +171,185 @@ def _id_check(match: re.Match) -> bool:
     return _valid_id(re.sub(r"[^0-9Xx]", "", match.group(0)))
 
 
-# (kind, pattern, mask, accept, gate): order matters. E-mails before QQ (123456@qq.com), ID numbers
-# before mobiles (an ID contains 11-digit runs), labelled ids before bare numbers so the label goes
-# with the value. A pattern with a `pii` group masks only that group, else the whole match. `gate`
-# is a cheap search every match needs, so most short values skip most patterns.
-Rule = tuple[str, re.Pattern, str, Callable[[re.Match], bool] | None, re.Pattern]
-_DIGIT = re.compile(r"[0-9]")
-_NAME_GATE = re.compile(r"联系人|HR|负责人|姓名|女士|先生|小姐|经理|老师|主管|主任|[姐哥工总某Xx×*小老]")
+def _contains(*needles: str) -> Callable[[str], re.Match | None]:
+    """A gate: does the text hold one of `needles`? Plain literals, so the search skips to their
+    first characters (a case-insensitive alternation tries every position, over every string)."""
+    return re.compile("|".join(map(re.escape, needles))).search
+
+
+class Rule(NamedTuple):
+    """A kind of personal data and where to look for it. Every field after `accept` only saves
+    time: each is a property every match of `pattern` has, so a text without it cannot match.
+    (Masks hold no digit and no gap character, so what holds of a text before masking bounds what
+    holds after.)"""
+
+    kind: str
+    pattern: re.Pattern
+    mask: str
+    accept: Callable[[re.Match], bool] | None
+    gate: Callable[[str], bool]  # true of every text the pattern matches in
+    digits: int = 0  # the fewest ASCII digits a match holds
+    chain: int = 0  # the fewest digits of one _CHAIN a match holds; matches are sought near such chains
+    anchor: re.Pattern | None = None  # a character every match has, `offsets` after its start
+    offsets: tuple[int, int] = (0, 0)
+
+
+_DIGIT = re.compile(r"[0-9]").search
+_CHAIN = re.compile(rf"[0-9](?:{_G}[0-9])*")  # its length bounds the digits in it from above
+# How far before the chain of digits it holds a digit rule's match can start: "(+86) ", "QQ号码：",
+# "(0827)", "联系方式：" are at most 10 characters.
+_REACH = 16
+_AFTER_SURNAME = (1, 2)  # a name rule's cue comes after a one- or two-character surname
+# Order matters. E-mails before QQ (123456@qq.com), ID numbers before mobiles (an ID contains
+# 11-digit runs), labelled ids before bare numbers so the label goes with the value. A pattern with
+# a `pii` group masks only that group, else the whole match.
 _RULES: tuple[Rule, ...] = (
-    ("e-mail address", _EMAIL, EMAIL, None, re.compile("@")),
-    ("e-mail address", _EMAIL_SPELLED, EMAIL, None, re.compile(r"@|(?i:at)|艾特")),
-    ("ID card number", _ID, ID_NUMBER, _id_check, _DIGIT),
-    ("QQ number", _QQ, QQ, None, re.compile(r"(?i:q)|扣扣|企鹅")),
-    ("WeChat id", _WECHAT, WECHAT, None, re.compile(r"[信微威薇徽vVxX]")),
-    ("mobile number", _MOBILE, PHONE, None, _DIGIT),
-    ("landline number", _LANDLINE, PHONE, None, _DIGIT),
-    ("landline number", _LABELLED_NUMBER, PHONE, None, _DIGIT),
-    ("contact name", _NAME_LABELLED, CONTACT, None, _NAME_GATE),
-    ("contact name", _NAME_POLITE, CONTACT, None, _NAME_GATE),
-    ("contact name", _NAME_TITLE, CONTACT, None, _NAME_GATE),
-    ("contact name", _NAME_SHORT, CONTACT, None, _NAME_GATE),
-    ("contact name", _NAME_PLACEHOLDER, CONTACT, None, _NAME_GATE),
-    ("contact name", _NAME_FAMILIAR, CONTACT, None, _NAME_GATE),
+    Rule("e-mail address", _EMAIL, EMAIL, None, _contains("@"), anchor=re.compile("@"), offsets=(1, 66)),
+    Rule(
+        "e-mail address",
+        _EMAIL_SPELLED,
+        EMAIL,
+        None,
+        _contains("@", "艾特", "at", "aT", "At", "AT"),
+        anchor=re.compile("@|艾特|[aA][tT]"),
+        offsets=(1, 70),
+    ),
+    Rule("ID card number", _ID, ID_NUMBER, _id_check, _DIGIT, 17, 17),
+    Rule("QQ number", _QQ, QQ, None, _contains("q", "Q", "扣扣", "企鹅"), 5, 5, re.compile("[qQ扣企]")),
+    Rule(
+        "WeChat id",
+        _WECHAT,
+        WECHAT,
+        None,
+        _contains(*"信微威薇徽vVxX"),
+        anchor=re.compile("[微威薇徽加vVwW]"),
+    ),
+    Rule("mobile number", _MOBILE, PHONE, None, _DIGIT, 11, 11),
+    Rule("landline number", _LANDLINE, PHONE, None, _DIGIT, 10, 7),
+    Rule(
+        "landline number",
+        _LABELLED_NUMBER,
+        PHONE,
+        None,
+        _contains(
+            "电话",
+            "座机",
+            "固话",
+            "手机",
+            "热线",
+            "联系方式",
+            "tel",
+            "teL",
+            "tEl",
+            "tEL",
+            "Tel",
+            "TeL",
+            "TEl",
+            "TEL",
+        ),
+        7,
+        7,
+        re.compile("[电座固手热联tT]"),
+    ),
+    # 工 (工作) and 经理 are in nearly every description, 女士 or 某 in few.
+    Rule(
+        "contact name",
+        _NAME_LABELLED,
+        CONTACT,
+        None,
+        _contains("联系人", "HR", "负责人", "姓名"),
+        anchor=re.compile("[联H负姓]"),
+    ),
+    Rule(
+        "contact name",
+        _NAME_POLITE,
+        CONTACT,
+        None,
+        _contains("女士", "先生", "小姐"),
+        anchor=re.compile("[女先小]"),
+        offsets=_AFTER_SURNAME,
+    ),
+    Rule(
+        "contact name",
+        _NAME_TITLE,
+        CONTACT,
+        None,
+        _contains("经理", "老师", "主管", "主任", "姐", "哥"),
+        anchor=re.compile("[经老主姐哥]"),
+        offsets=_AFTER_SURNAME,
+    ),
+    Rule(
+        "contact name",
+        _NAME_SHORT,
+        CONTACT,
+        None,
+        _contains("工", "总"),
+        anchor=re.compile("[工总]"),
+        offsets=_AFTER_SURNAME,
+    ),
+    Rule(
+        "contact name",
+        _NAME_PLACEHOLDER,
+        CONTACT,
+        None,
+        _contains("某", "X", "x", "×", "*"),
+        anchor=re.compile("[某Xx×*]"),
+        offsets=_AFTER_SURNAME,
+    ),
+    Rule("contact name", _NAME_FAMILIAR, CONTACT, None, _contains("小", "老"), anchor=re.compile("[小老]")),
 )
-KINDS = tuple(dict.fromkeys(kind for kind, *_ in _RULES))
+KINDS = tuple(dict.fromkeys(rule.kind for rule in _RULES))
+_FEWEST_DIGITS = min(rule.digits for rule in _RULES if rule.digits)
+# the gates of the rules that need no digit, in one search: most short values pass none
+_ANY_GATE = re.compile("|".join(rule.gate.__self__.pattern for rule in _RULES if not rule.digits))
+_ASCII_DIGITS = "0123456789"
+
+
+def _finditer(rule: Rule, folded: str) -> Iterator[re.Match]:
+    """rule.pattern.finditer(folded), the same matches, but tried only where the rule's anchor
+    (or, for digit rules, a long enough chain of digits) says a match can start, instead of at every
+    character. A search or match from a position still sees the text before it (look-behinds hold)."""
+    pattern, (lo, hi) = rule.pattern, rule.offsets
+    if rule.anchor is None:
+        anchors: Iterator[re.Match] = (
+            run for run in _CHAIN.finditer(folded) if run.end() - run.start() >= rule.chain
+        )
+        lo, hi = 0, _REACH
+    else:
+        anchors = rule.anchor.finditer(folded)
+    pos = 0
+    if hi - lo > 2:
+        # a wide window: search on from its start (it stops at the next match, wherever that is)
+        for anchor in anchors:
+            if anchor.end() <= pos:
+                continue
+            match = pattern.search(folded, max(pos, anchor.start() - hi))
+            if match is None:
+                return
+            yield match
+            pos = match.end()
+        return
+    tried = 0  # every position below this has been tried or lies inside a match
+    for anchor in anchors:
+        at, last = max(pos, tried, anchor.start() - hi), anchor.start() - lo
+        while at <= last:
+            match = pattern.match(folded, at)
+            if match:
+                yield match
+                pos = match.end()
+                at = max(at + 1, pos)
+            else:
+                at += 1
+        tried = max(tried, last + 1)
 
 
 def _apply(rule: Rule, text: str, folded: str, hits: list[tuple[str, str]]) -> tuple[str, str]:
     """Mask the rule's matches (found in `folded`) in both `text` and `folded`."""
-    kind, pattern, mask, accept, gate = rule
-    if not gate.search(folded):
+    kind, pattern, mask, accept, gate = rule[:5]
+    if not gate(folded):
         return text, folded
     out, out_folded, pos = [], [], 0
-    for match in pattern.finditer(folded):
+    for match in _finditer(rule, folded):
         if accept is not None and not accept(match):
             continue
         start, end = match.span("pii") if "pii" in pattern.groupindex else match.span()
@@ -228,8 +374,16 @@ def _scrub(text: str) -> tuple[str, list[tuple[str, str]]]:
         hits.append((OVERLONG, f"{len(text)} characters"))
         text = text[: MAX_SCAN_CHARS - len(TRUNCATED)] + TRUNCATED
     folded = fold(text)
+    digits = sum(map(folded.count, _ASCII_DIGITS))
+    if digits < _FEWEST_DIGITS:
+        if not _ANY_GATE.search(folded):
+            return text, hits
+        chain = 0
+    else:
+        chain = max(m.end() - m.start() for m in _CHAIN.finditer(folded))
     for rule in _RULES:
-        text, folded = _apply(rule, text, folded, hits)
+        if digits >= rule.digits and chain >= rule.chain:
+            text, folded = _apply(rule, text, folded, hits)
     return text, hits
 
 
@@ -238,6 +392,18 @@ def scrub(text: str | None) -> str | None:
     longer than MAX_SCAN_CHARS is cut to that length, ending in TRUNCATED."""
     if not text:
         return text
+    if len(text) <= _CACHED_CHARS:
+        return _scrub_short(text)
+    return _scrub(text)[0]
+
+
+# Short values (an education, a salary, a company, a date) recur from ad to ad; descriptions, which
+# carry the phone numbers and names, rarely do and are always scanned.
+_CACHED_CHARS = 40
+
+
+@lru_cache(maxsize=16384)
+def _scrub_short(text: str) -> str:
     return _scrub(text)[0]
 
 
@@ -247,7 +413,11 @@ def scrub_value(value: Any, *, keep: Collection[str] = IDENTIFIER_KEYS) -> Any:
     if isinstance(value, str):
         return scrub(value)
     if isinstance(value, dict):
-        return {k: v if k in keep else scrub_value(v, keep=keep) for k, v in value.items()}
+        # strings scrubbed here, not through another call: an ad is a dozen of them
+        return {
+            k: v if k in keep else scrub(v) if type(v) is str else scrub_value(v, keep=keep)
+            for k, v in value.items()
+        }
     if isinstance(value, list | tuple):
         return [scrub_value(v, keep=keep) for v in value]
     return value
@@ -273,3 +443,23 @@ def personal_data_kinds(text: str | None) -> list[str]:
         return []
     hits = _scrub(text)[1]
     return list(dict.fromkeys(kind for kind, found in hits if not _MASKED_BY_BOARD.fullmatch(fold(found))))
+
+
+def scrub_document(text: str) -> str:
+    """A whole document (a stored bulletin page) scrubbed without the length cut: scanned line by
+    line in pieces under MAX_SCAN_CHARS, so every part is checked and nothing is dropped. A contact
+    is written on one line; a line longer than the limit is scanned in limit-sized pieces."""
+    pieces: list[str] = []
+    chunk: list[str] = []
+    size = 0
+    for line in text.splitlines(keepends=True):
+        while len(line) > MAX_SCAN_CHARS:
+            pieces.append(line[:MAX_SCAN_CHARS])
+            line = line[MAX_SCAN_CHARS:]
+        if size + len(line) > MAX_SCAN_CHARS:
+            pieces.append("".join(chunk))
+            chunk, size = [], 0
+        chunk.append(line)
+        size += len(line)
+    pieces.append("".join(chunk))
+    return "".join(scrub(piece) or "" for piece in pieces)

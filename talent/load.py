@@ -23,12 +23,20 @@ never a mix; a source with no landings still gets its (zero-row) table so dbt al
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from pathlib import Path
 
 from expectations.suites import bulletins, job_board, school_records
-from extractors.landing import Landing, list_landings, newest_validated
+from extractors.landing import (
+    Landing,
+    LandingTampered,
+    file_sha256,
+    list_landings,
+    newest_validated,
+    verify_landing,
+)
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +100,19 @@ def _empty_table_sql(table: str, columns: dict[str, str]) -> str:
     return f"create or replace table raw.{table} ({cols})"
 
 
+def verify_loadable(landing: Landing) -> None:
+    """The checksums first: a landing or its accepted rows changed by hand stop the load, naming the file."""
+    verify_landing(landing.path, landing.manifest)
+    result = json.loads((landing.path / "validation" / "result.json").read_text(encoding="utf-8"))
+    recorded = result.get("accepted_sha256")  # validations before it was recorded have none
+    accepted = landing.path / "validation" / "accepted.jsonl"
+    if recorded and file_sha256(accepted) != recorded:
+        raise LandingTampered(
+            f"{accepted}: the accepted rows changed after validation (sha256 differs from result.json); "
+            f"validate the landing again (talent extract, or the ingest DAG) before loading"
+        )
+
+
 def load_raw(duckdb_path: str | os.PathLike[str], raw_dir: str | os.PathLike[str]) -> dict[str, int]:
     """Replace `raw.bulletin_indicators`, `raw.job_postings` and `raw.school_records` from the
     validated landings under `raw_dir`; returns {table: rows}. See the module docstring."""
@@ -101,6 +122,7 @@ def load_raw(duckdb_path: str | os.PathLike[str], raw_dir: str | os.PathLike[str
     for landing in newest_validated(list_landings(raw_dir)):
         table = table_of(landing.source)
         if table is not None:
+            verify_loadable(landing)
             plan[table].append(landing)
     Path(duckdb_path).parent.mkdir(parents=True, exist_ok=True)
     counts: dict[str, int] = {}

@@ -84,5 +84,24 @@ def test_bench_help_names_every_measure():
         check=True,
         env={**os.environ},
     ).stdout
-    for option in ("--postings", "--json", "--keep", "--forecast-series"):
+    for option in ("--postings", "--json", "--keep", "--forecast-series", "--day-ads"):
         assert option in out
+    assert "--boards" not in out  # a measuring aid, not a target run
+
+
+def test_bench_refuses_an_unknown_board_before_working(tmp_path):
+    done = subprocess.run(
+        [
+            str(Path(sys.executable).with_name("talent")),
+            "bench",
+            "--boards",
+            "zhaopin,nope",
+            "--keep",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ},
+    )
+    assert done.returncode == 2 and "--boards" in done.stderr
+    assert not any(tmp_path.iterdir())

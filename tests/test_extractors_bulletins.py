@@ -4,6 +4,7 @@ through validation and loading, and the mart built by dbt from a real crawl."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -568,3 +569,34 @@ def test_listing_without_bulletins_raises(tiny_server, tmp_path):
     }
     with pytest.raises(SourceError, match="no statistics bulletin"):
         extract_bulletins(config, "2026-11-01", tmp_path)
+
+
+def test_stored_pages_keep_no_personal_data_and_still_decode_as_declared(landed, sample_site):
+    """The sample pages end with a contact line (联系电话：0827-…); the copy under files/ is masked in
+    the page's own encoding, while change detection keeps using the fetched bytes' sha256."""
+    from extractors.charset import decode_bytes
+    from extractors.privacy import find_personal_data
+
+    _, _, result = landed
+    stored = sorted((Path(result.path) / "files").rglob("*.html"))
+    assert stored
+    fetched_with_contact = 0
+    for path in stored:
+        relative = path.relative_to(Path(result.path) / "files").as_posix()
+        original = (sample_site.dir / relative).read_bytes()
+        fetched_with_contact += b"0827" in original
+        text, _ = decode_bytes(path.read_bytes(), None, strict=True)  # decodes as its <meta> declares
+        assert not [
+            hit
+            for start in range(0, len(text), 10_000)
+            for hit in find_personal_data(text[start : start + 10_050])
+        ], path
+    assert fetched_with_contact, "the sample pages should carry a contact line to mask"
+    shas = {r["page_sha256"] for r in read_records(result.path) if r["page_sha256"]}
+    originals = {
+        hashlib.sha256(
+            (sample_site.dir / p.relative_to(Path(result.path) / "files")).read_bytes()
+        ).hexdigest()
+        for p in stored
+    }
+    assert originals <= shas

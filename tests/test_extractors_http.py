@@ -208,3 +208,44 @@ def test_a_declared_oversize_body_is_refused_unread(tiny_server):
         client(max_bytes=1000).get(server.base_url + "/big")
     assert client(max_bytes=5000).get(server.base_url + "/big").text == "x" * 5000
     assert len(server.requests) == 2  # a size over the cap is not retried
+
+
+def test_connections_are_kept_alive_and_pooled_up_to_the_concurrency(tiny_server):
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    in_flight, most = [0], [0]
+    lock = threading.Lock()
+
+    def handler(req, hit):
+        with lock:
+            in_flight[0] += 1
+            most[0] = max(most[0], in_flight[0])
+        threading.Event().wait(0.1)
+        with lock:
+            in_flight[0] -= 1
+        return 200, "ok"
+
+    server = tiny_server(handler)
+    http = client()
+    http.ensure_pool(4)
+    for _ in range(5):
+        http.get(server.base_url + "/a")
+    pools = http.session.get_adapter(server.base_url).poolmanager.pools
+    [key] = pools.keys()
+    pool = pools[key]
+    assert pool.num_connections == 1  # one kept-alive connection for requests one after another
+    with ThreadPoolExecutor(4) as threads:
+        list(threads.map(http.get, [server.base_url + f"/b{i}" for i in range(8)]))
+    assert most[0] == 4 and pool.num_connections <= 4
+    assert len(http.fetch_log) == 13
+
+
+def test_requests_are_logged_at_debug_only(tiny_server, caplog):
+    server = tiny_server(lambda req, hit: (200, "ok"))
+    with caplog.at_level("INFO", logger="extractors.http"):
+        client().get(server.base_url + "/quiet")
+    assert not [r for r in caplog.records if "/quiet" in r.getMessage()]
+    with caplog.at_level("DEBUG", logger="extractors.http"):
+        client().get(server.base_url + "/loud")
+    assert [r for r in caplog.records if "/loud" in r.getMessage() and r.levelname == "DEBUG"]

@@ -24,7 +24,7 @@ import duckdb
 import pytest
 
 from talent import forecast as F
-from talent.forecast import pipeline
+from talent.forecast import panel, pipeline
 from talent.units import shift_month
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -163,6 +163,39 @@ def test_short_series_falls_back_and_says_so(evaluated: dict) -> None:
     assert entry["fallback"] == "short" and entry["months"] == 14
     assert "Naive" in entry["models"] and "SeasonalNaive" not in entry["models"]
     assert entry["backtest"]["horizon"] == 6
+
+
+def test_the_panel_gives_each_series_what_it_gets_alone(monkeypatch) -> None:
+    """One statsforecast call over the panel, in two worker processes, must not mix series up: series
+    of different lengths and starts in one plan group, and a short one in another, get the same
+    backtest, choice and forecast as when each is run on its own."""
+    monkeypatch.setenv("TALENT_FORECAST_JOBS", "2")
+    rng = random.Random(11)
+    series = [
+        F.Series(
+            f"s{i}",
+            _month("2023-01", i % 3),
+            [
+                round(20 + 3 * i + 8 * math.sin(2 * math.pi * t / 12) + rng.gauss(0, 2), 1)
+                for t in range(30 + i % 2)
+            ],
+        )
+        for i in range(8)
+    ]
+    series.append(F.Series("short", "2024-01", [3.0, 5, 4, 6, 5, 7, 6, 8, 7, 9, 8, 10, 9, 11]))
+    assert panel.jobs(8) == 2
+    together = F.backtest_panel(series)
+    fitted = F.forecast_panel(together)
+    for i in (0, 7, 8):  # the ends of the panel's one group, and the short series' own group
+        s, ev = series[i], together[i]
+        alone = F.backtest(s)
+        assert ev.series is s and ev.cv_keys == alone.cv_keys
+        assert ev.cv == alone.cv and ev.chosen == alone.chosen, s.series_id
+        assert fitted[s.series_id] == F.forecast_series(alone), s.series_id
+    # The equal-weight combination is the mean of its clipped members, computed over the whole panel.
+    ev = together[0]
+    members = [ev.cv[m]["point"] for m in ("AutoETS", "AutoARIMA", "AutoTheta")]
+    assert ev.cv["Combination"]["point"] == pytest.approx([sum(v) / 3 for v in zip(*members, strict=True)])
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,9 @@ Retry-After), credentials from the environment, and bad items quarantined while 
 from __future__ import annotations
 
 import json
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 
@@ -282,3 +285,132 @@ def test_html_listing_reads_newest_first_and_stops_below_the_window(tiny_server)
     # detail pages only for the ads in the window
     assert server.hits("/job/RC1001.html") == 1 and server.hits("/job/RC1000.html") == 0
     assert server.hits("/job/RC2001.html") == 0
+
+
+# --------------------------------------------------------------------------- speed and politeness
+
+
+def _html_board(details: dict[str, str], delay: float = 0.0):
+    """A one-page HTML board listing `details` (id -> salary); returns (handler, in-flight maximum)."""
+    in_flight, most = [0], [0]
+    lock = threading.Lock()
+
+    def handler(req, hit):
+        if req.path == "/list/index.html":
+            items = "".join(
+                f'<li class="job-item"><a class="job-link" href="../job/{rid}.html">焊工</a>'
+                f'<span class="company">甲公司</span><span class="salary">{pay}</span>'
+                f'<span class="date">2025-03-0{i + 1}</span></li>'
+                for i, (rid, pay) in enumerate(details.items())
+            )
+            return 200, f'<html><body><ul class="job-list">{items}</ul></body></html>'
+        with lock:
+            in_flight[0] += 1
+            most[0] = max(most[0], in_flight[0])
+        threading.Event().wait(delay)
+        with lock:
+            in_flight[0] -= 1
+        rid = req.path.rsplit("/", 1)[1].split(".")[0]
+        return 200, (
+            f'<html><body><h1 class="job-title">焊工 {rid}</h1><div class="company-name">甲公司</div>'
+            f'<dl class="job-meta"><dt>学历要求</dt><dd>大专</dd></dl>'
+            f'<div class="job-desc">电话13812345678 月薪{details[rid]}</div></body></html>'
+        )
+
+    return handler, most
+
+
+def _html_config(server, **board) -> dict:
+    settings = {"kind": "html_listing", "url": server.base_url + "/list/index.html", **board}
+    return {"user_agent": "test", "timeout_seconds": 5, "retries": 0, "job_boards": {"b": settings}}
+
+
+def test_detail_pages_are_fetched_together_up_to_the_board_limit(tiny_server, tmp_path):
+    details = {f"RC{i:03d}": "4000元" for i in range(8)}
+    handler, most = _html_board(details, delay=0.15)
+    server = tiny_server(handler)
+    result = extract_board("b", _html_config(server, max_concurrency=3), "2025-04-01", tmp_path)
+    assert most[0] == 3  # three at once, never more
+    assert [r["source_id"] for r in read_records(result.path)] == sorted(details)
+    # a block's `local:` limits apply to this loopback server: one at a time when it says so
+    handler, most = _html_board(details, delay=0.01)
+    server = tiny_server(handler)
+    extract_board(
+        "b",
+        _html_config(server, max_concurrency=3, local={"max_concurrency": 1}),
+        "2025-04-01",
+        tmp_path / "x",
+    )
+    assert most[0] == 1
+
+
+def test_a_rewalk_fetches_only_new_or_changed_detail_pages(tiny_server, tmp_path):
+    details = {f"RC{i:03d}": "4000元" for i in range(5)}
+    server = tiny_server(_html_board(details)[0])
+    config = _html_config(server)
+    first = extract_board("b", config, "2025-04-01", tmp_path)
+    assert sum(server.hits(f"/job/{rid}.html") for rid in details) == 5
+    state = tmp_path / ".checkpoints" / "job_board_b"
+    assert "13812345678" not in (state / "detail_cache.sqlite3").read_bytes().decode("utf-8", "replace")
+
+    again = extract_board("b", config, "2025-04-01", tmp_path)  # a re-run: every row unchanged
+    assert (again.status, again.path) == ("unchanged", first.path)
+    assert sum(server.hits(f"/job/{rid}.html") for rid in details) == 5  # no detail page fetched again
+
+    details["RC002"] = "5000元"  # the listing row changed: that page, and only it, is read again
+    changed = extract_board("b", config, "2025-04-01", tmp_path)
+    assert server.hits("/job/RC002.html") == 2 and server.hits("/job/RC001.html") == 1
+    crawl = json.loads((Path(changed.path) / "manifest.json").read_text(encoding="utf-8"))["crawl"]
+    assert crawl["detail_pages"] == {"fetched": 1, "cached": 4}
+    # what lands is what a crawl without the caches lands
+    cold = extract_board(
+        "b", _html_config(server, detail_cache=False, processed_cache=False), "2025-04-01", tmp_path / "cold"
+    )
+    assert read_records(changed.path) == read_records(cold.path)
+
+
+def test_processed_records_are_dropped_when_the_normaliser_changes(tmp_path, monkeypatch):
+    from extractors.job_boards import processed_cache
+
+    cache = processed_cache.ProcessedCache(tmp_path / "p.sqlite3")
+    cache.put("k", {"title": "焊工"})
+    cache.close()
+    assert processed_cache.ProcessedCache(tmp_path / "p.sqlite3").get("k") == {"title": "焊工"}
+    monkeypatch.setattr(processed_cache, "code_fingerprint", lambda: "another normaliser")
+    assert processed_cache.ProcessedCache(tmp_path / "p.sqlite3").get("k") is None
+
+
+def test_robots_txt_is_honoured_and_slows_the_rate(tiny_server):
+    from extractors.job_boards.politeness import Robots
+
+    rules = "User-agent: *\nDisallow: /private/\nCrawl-delay: 2\n"
+    server = tiny_server(lambda req, hit: (200, rules) if req.path == "/robots.txt" else (200, "ok"))
+    robots = Robots(HttpClient("test", retries=0), "BazhongTalentWarehouse/0.1", skip_local=False)
+    robots.check(server.base_url + "/jobs/1.html")
+    with pytest.raises(SourceError, match="robots.txt disallows"):
+        robots.check(server.base_url + "/private/1.html")
+    assert robots.min_interval(server.base_url + "/jobs/") == 2
+    assert server.hits("/robots.txt") == 1  # read once per origin
+    missing = tiny_server(lambda req, hit: (404, "no"))
+    robots.check(missing.base_url + "/private/1.html")  # no robots.txt: everything allowed
+    # loopback servers (the sample site) are not asked unless a test says so
+    Robots(HttpClient("test", retries=0), "x").check(server.base_url + "/private/1.html")
+
+
+def test_rate_limit_holds_across_threads():
+    limiter = RateLimiter(40)
+    started = time.monotonic()
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(lambda _: limiter.wait(), range(12)))
+    assert time.monotonic() - started >= 11 / 40 - 0.01  # twelve starts, 1/40 s apart
+
+
+def test_local_limits_apply_only_to_boards_on_this_machine():
+    from extractors.job_boards.politeness import effective_settings, is_local
+
+    block = {"url": "https://jobs.example.cn/list", "max_concurrency": 2, "local": {"max_concurrency": 8}}
+    assert effective_settings(block)["max_concurrency"] == 2
+    assert effective_settings({**block, "url": "http://127.0.0.1:8765/list"})["max_concurrency"] == 8
+    assert (
+        is_local("http://localhost:1/") and is_local("http://[::1]:2/") and not is_local("http://10.0.0.1/")
+    )

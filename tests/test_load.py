@@ -193,6 +193,11 @@ def test_a_failing_load_leaves_the_previous_tables(wh):
     load_raw(db, raw)
     accepted = landing / "validation" / "accepted.jsonl"
     accepted.write_bytes(accepted.read_bytes() + b'{"source": "zhaopin", "posted_at": "not a date"}\n')
+    # As if the validator itself had let an uncastable row through: its checksum matches the file.
+    result_path = landing / "validation" / "result.json"
+    result = json.loads(result_path.read_text())
+    result["accepted_sha256"] = hashlib.sha256(accepted.read_bytes()).hexdigest()
+    result_path.write_text(json.dumps(result))
 
     with pytest.raises(duckdb.Error):
         load_raw(db, raw)
@@ -218,3 +223,42 @@ def test_bulletins_keep_value_text_for_ratios(wh):
         ("gdp", 870.51, "870.51", 2024),
         ("industry_structure", None, "22.3:20.0:57.7", 2024),
     ]
+
+
+def test_a_hand_edited_landing_stops_validation_and_load_naming_the_file(tmp_path):
+    from extractors.landing import LandingTampered
+
+    raw, qdir, db = tmp_path / "raw", tmp_path / "q", tmp_path / "w.duckdb"
+    landing = landed(
+        raw, qdir, "job_board_zhaopin", [job(i) for i in range(3)], "2026-11-01", "2026-11-01T00:00:00+00:00"
+    )
+    assert load_raw(db, raw)["job_postings"] == 3
+
+    records = landing / "records.jsonl"
+    original = records.read_bytes()
+    records.write_bytes(original.replace("数控车床操作工".encode(), "数控车床操作员".encode(), 1))
+    with pytest.raises(LandingTampered, match=r"records\.jsonl.*manifest\.json"):
+        validate_landing(landing, quarantine_dir=qdir)
+    with pytest.raises(LandingTampered, match=r"records\.jsonl"):
+        load_raw(db, raw)
+    records.write_bytes(original)
+
+    accepted = landing / "validation" / "accepted.jsonl"
+    accepted.write_bytes(accepted.read_bytes() + accepted.read_bytes().splitlines(keepends=True)[0])
+    with pytest.raises(LandingTampered, match=r"accepted\.jsonl"):
+        load_raw(db, raw)
+    # The warehouse kept the last good load: a refused load changes nothing.
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select count(*) from raw.job_postings").fetchone()[0] == 3
+
+
+def test_a_count_past_32_bits_is_quarantined_and_the_load_goes_on(tmp_path):
+    raw, qdir, db = tmp_path / "raw", tmp_path / "q", tmp_path / "w.duckdb"
+    records = [job(i) for i in range(40)]
+    records[7]["headcount"] = 2_999_999_999
+    landing = write_landing(raw, "job_board_zhaopin", records, "2026-11-01", "2026-11-01T00:00:00+00:00")
+    summary = validate_landing(landing, quarantine_dir=qdir)
+    assert summary.quarantined == 1 and summary.accepted == 39
+    quarantined = (qdir / "job_board_zhaopin" / "2026-11-01" / f"{landing.name}.jsonl").read_text("utf-8")
+    assert '"field": "headcount"' in quarantined and '"row": 8' in quarantined
+    assert load_raw(db, raw)["job_postings"] == 39

@@ -729,7 +729,7 @@ def test_skill_and_shortage_sections_render_when_their_marts_exist(forecast_mart
     shortage = page[
         page.index('<table id="shortage-table">') : page.index("</table>", page.index("shortage-table"))
     ]
-    assert OCCUPATION[1] in shortage and "紧缺职业目录共列出 1 个职业（2025）" in page
+    assert OCCUPATION[1] in shortage and "紧缺职业目录（2025）：1 个有需求的职业中" in page
     assert "<script" not in page
     short_csv = pd.read_csv(result.path / "shortage_occupations.csv", encoding="utf-8-sig")
     assert (

@@ -23,7 +23,9 @@ from extractors.http import HttpClient
 from extractors.job_boards.adapters import ADAPTERS, adapter_for
 from extractors.job_boards.base import BoardAdapter, Page, RateLimiter, Window
 from extractors.job_boards.checkpoint import Checkpoint
+from extractors.job_boards.detail_cache import DetailCache
 from extractors.job_boards.normalize import RAW_FIELDS, normalize_ad, process_ad, scrub_ad
+from extractors.job_boards.processed_cache import ProcessedCache, raw_key
 from extractors.landing import LandingResult, land, list_landings, newest_validated
 
 __all__ = [
@@ -123,6 +125,18 @@ def crawl_counts(announced: dict, *, read: int, landed: int, pages: int) -> dict
     }
 
 
+def _process(raw: dict, window_end: date, processed: ProcessedCache | None) -> dict:
+    """process_ad, or the record it made from the same raw ad before (processed_cache.py)."""
+    if processed is None:
+        return process_ad(raw, window_end=window_end, signature=True)
+    key = raw_key(raw, window_end.isoformat())
+    record = processed.get(key)
+    if record is None:
+        record = process_ad(raw, window_end=window_end, signature=True)
+        processed.put(key, record)
+    return record
+
+
 def extract_board(
     board: str,
     config: dict,
@@ -152,10 +166,38 @@ def extract_board(
         settings, raw_dir=raw_dir, source=source, partition=partition, data_interval=data_interval
     )
     adapter = adapter_cls(board, settings, client, window=window)
-    checkpoint = Checkpoint(
-        Path(checkpoint_dir or Path(raw_dir) / ".checkpoints") / source / partition,
-        _identity(board, settings, partition, window),
-    )
+    state_root = Path(checkpoint_dir or Path(raw_dir) / ".checkpoints") / source
+    checkpoint = Checkpoint(state_root / partition, _identity(board, settings, partition, window))
+    cache = None
+    if hasattr(adapter, "detail_cache") and settings.get("detail_cache", True) is not False:
+        cache = adapter.detail_cache = DetailCache(
+            state_root / "detail_cache.sqlite3", max_age_days=settings.get("detail_cache_days")
+        )
+    processed = None
+    if settings.get("processed_cache", True) is not False:
+        processed = ProcessedCache(state_root / "processed_cache.sqlite3")
+    try:
+        return _crawl_and_land(
+            board, settings, adapter, client, checkpoint, window, partition, raw_dir, processed
+        )
+    finally:
+        for store in (cache, processed):
+            if store is not None:
+                store.close()
+
+
+def _crawl_and_land(
+    board: str,
+    settings: dict,
+    adapter: BoardAdapter,
+    client: HttpClient,
+    checkpoint: Checkpoint,
+    window: Window,
+    partition: str,
+    raw_dir,
+    processed: ProcessedCache | None,
+) -> LandingResult:
+    source = f"job_board_{board}"
     state, records, fetches, pages = checkpoint.load()
     if state is None and records:
         # the checkpoint says the last page was read: nothing left but landing it
@@ -177,7 +219,9 @@ def extract_board(
             seen += page.seen
             skipped.update(page.skipped)
             announced.update(page.announced)
-            new = [process_ad(raw, window_end=window_end, signature=True) for raw in page.records]
+            new = [_process(raw, window_end, processed) for raw in page.records]
+            if processed is not None:
+                processed.flush()
             records.extend(new)
             fetches_now = fetches + client.fetch_log[fetched_before:]
             checkpoint.save(new, len(records), page.next_state, fetches_now, pages, announced)
@@ -210,11 +254,14 @@ def extract_board(
     duplicates = sum(n - 1 for n in keys.values())
     crawl = crawl_counts(announced, read=len(records) + repeated, landed=len(records), pages=pages)
     crawl["parse_errors"] = sum(1 for r in records if r.get("parse_error"))
+    details = getattr(adapter, "details", None)
+    if details:  # detail pages fetched this run vs taken unchanged from the detail cache
+        crawl["detail_pages"] = {"fetched": details.get("fetched", 0), "cached": details.get("cached", 0)}
     result = land(source, partition, records, raw_dir=raw_dir, fetches=fetches, crawl=crawl)
     checkpoint.clear()
     log.info(
         "%s: %d ads landed (%s) in %.1fs; window %s; %d pages, %d ids read twice, %d reposts by dedup key, "
-        "skipped outside window: %s; rate-limit waits %.1fs",
+        "skipped outside window: %s; rate-limit waits %.1fs; %d requests in flight at most",
         board,
         len(records),
         result.status,
@@ -225,5 +272,6 @@ def extract_board(
         duplicates,
         dict(skipped) or "none",
         adapter.limiter.waited,
+        adapter.concurrency,
     )
     return result

@@ -12,8 +12,10 @@ from __future__ import annotations
 import json
 import logging
 import os
+import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -22,6 +24,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from extractors.errors import SourceError
 from extractors.http import FetchResult, HttpClient
 from extractors.job_boards.normalize import RAW_FIELDS
+from extractors.job_boards.politeness import Robots, effective_settings, max_concurrency
 
 log = logging.getLogger("extractors.job_boards")
 
@@ -89,17 +92,20 @@ class RateLimiter:
         self.sleep = sleep
         self._next = None  # earliest moment the next request may go out
         self.waited = 0.0
+        self._lock = threading.Lock()
 
     def wait(self) -> float:
-        """Block until the next request is allowed; return the seconds slept."""
+        """Block until the next request is allowed; return the seconds slept. Threads of one board
+        share the limiter: each takes the next free slot under the lock and sleeps outside it."""
         if not self.interval:
             return 0.0
-        now = self.clock()
-        delay = 0.0 if self._next is None else max(0.0, self._next - now)
+        with self._lock:
+            now = self.clock()
+            delay = 0.0 if self._next is None else max(0.0, self._next - now)
+            self._next = max(now, self._next or now) + self.interval
+            self.waited += delay
         if delay > 0:
             self.sleep(delay)
-            self.waited += delay
-        self._next = max(now, self._next or now) + self.interval
         return delay
 
 
@@ -185,20 +191,38 @@ class BoardAdapter:
         self, name: str, settings: dict, client: HttpClient, *, window: Window | None = None
     ) -> None:
         self.name = name
-        self.settings = settings
+        # The `local:` limits apply while the board is the sample server (extractors.job_boards.politeness).
+        self.settings = settings = effective_settings(settings)
         self.client = client
         self.window = window or Window()
         self.url = settings.get("url")
         if not self.url:
             raise SourceError(f"job board {name!r} has no url in the sources config", field="url")
+        self.concurrency = max_concurrency(settings)
+        client.ensure_pool(self.concurrency)
         self.limiter = RateLimiter(settings.get("rate_limit_per_second"))
+        self.robots = Robots(client, client.user_agent, enabled=settings.get("robots_txt", True) is not False)
         # Bound to the board's origin: a redirect or a link to another host never carries them.
         client.add_credentials(self.url, auth_headers(name, settings))
+        asked = self.robots.min_interval(self.url)
+        if asked > self.limiter.interval:
+            log.info("%s: robots.txt asks for %.1fs between requests", name, asked)
+            self.limiter.interval = asked
 
     def fetch(self, url: str, params: dict[str, Any] | None = None, **kwargs: Any) -> FetchResult:
         """GET through the board's rate limit (HttpClient adds retries, backoff and Retry-After)."""
+        self.robots.check(url)
         self.limiter.wait()
         return self.client.get(url, params, **kwargs)
+
+    def fetch_all(self, urls: list[str], **kwargs: Any) -> list[FetchResult]:
+        """GET `urls` with up to `max_concurrency` requests in flight (each through the rate limit);
+        results in the order of `urls`. The first failure is raised once the others have ended."""
+        if self.concurrency <= 1 or len(urls) <= 1:
+            return [self.fetch(url, **kwargs) for url in urls]
+        with ThreadPoolExecutor(min(self.concurrency, len(urls)), thread_name_prefix=self.name) as pool:
+            futures = [pool.submit(self.fetch, url, **kwargs) for url in urls]
+        return [future.result() for future in futures]
 
     def iter_pages(self, state: dict | None = None) -> Iterator[Page]:
         """Yield the board's pages from `state` (None: the first page), each with the state to

@@ -102,6 +102,15 @@ class KeywordTable:
             self.values.setdefault(key, []).append(value)
         # Longest first, so the first hit of `best` on a length tie is the table's order.
         self.keys = sorted(self.values, key=lambda k: -len(k))
+        self._rank = {k: i for i, k in enumerate(self.keys)}
+        # Keywords by their first two characters: a text is searched only for the keywords that
+        # start with one of its character pairs instead of for all of them (hundreds, over every
+        # description); a one-character keyword is filed under itself.
+        self._by_start: dict[str, list[str]] = {}
+        for k in self.keys:
+            self._by_start.setdefault(k[:2], []).append(k)
+        self._everywhere = self._by_start.pop("", [])  # an empty keyword is in every text
+        self._singles = any(len(k) == 1 for k in self._by_start)
         self.ascii = {
             k: re.compile(rf"(?<![a-z0-9]){re.escape(k)}(?![a-z0-9])") for k in self.keys if k.isascii()
         }
@@ -111,11 +120,17 @@ class KeywordTable:
         if not text:
             return []
         s = _fold(text).lower()
-        return [
-            (k, self.values[k])
-            for k in self.keys
-            if k in s and (k not in self.ascii or self.ascii[k].search(s))
-        ]
+        starts = set(map(str.__add__, s, s[1:]))
+        if self._singles:
+            starts.update(s)
+        found = [*self._everywhere]
+        by_start = self._by_start
+        for start in by_start.keys() & starts:
+            found.extend(k for k in by_start[start] if k in s)
+        if self.ascii:
+            found = [k for k in found if k not in self.ascii or self.ascii[k].search(s)]
+        found.sort(key=self._rank.__getitem__)
+        return [(k, self.values[k]) for k in found]
 
     def best(self, text: str | None, accept=lambda value: True) -> Any:
         """The value of the longest matching keyword whose value `accept`s (first on ties)."""
@@ -300,11 +315,22 @@ _DATE_FORMATS = (
 )
 
 
+# What boards almost always send: read without strptime (its parse is most of this field's cost).
+# Only a valid date returns here; anything else takes the formats below, so results are the same.
+_PLAIN_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})(?: ([0-9]{2}):([0-9]{2})(?::([0-9]{2}))?)?")
+
+
 def parse_date(text: str | None) -> str | None:
     """YYYY-MM-DD or None."""
     if not text:
         return None
     s = _fold(str(text)).strip()
+    plain = _PLAIN_DATE.fullmatch(s)
+    if plain:
+        try:
+            return datetime(*(int(part) for part in plain.groups() if part is not None)).date().isoformat()
+        except ValueError:
+            pass
     for fmt in _DATE_FORMATS:
         try:
             return datetime.strptime(s, fmt).date().isoformat()
@@ -389,9 +415,16 @@ def dedup_key(title: str | None, company: str | None, place: str | None, posted_
 
     Hex keys in the warehouse now and then hold a run like 13912345678, which every privacy check
     downstream rightly takes for a phone number: a key without digits can never look like one."""
-    if not title or not posted_at or not re.match(r"^\d{4}-\d{2}-\d{2}$", posted_at):
+    if not title or not posted_at or not _ISO_DAY.match(posted_at):
         return None
-    ident = "|".join((title_key(title), company_key(company), place or "", posted_at[:7]))
+    return _dedup_hash(title_key(title), company_key(company), place, posted_at)
+
+
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _dedup_hash(title_k: str, company_k: str, place: str | None, posted_at: str) -> str:
+    ident = "|".join((title_k, company_k, place or "", posted_at[:7]))
     return hashlib.sha1(ident.encode("utf-8")).hexdigest().translate(_DIGITS_TO_LETTERS)
 
 
@@ -423,11 +456,37 @@ def description_minhash(description: str | None) -> str | None:
     shingles = description_shingles(description)
     if not shingles:
         return None
-    from datasketch import MinHash
+    return minhash_values(shingles).astype(">u4").tobytes().hex().translate(_HEX_TO_LETTERS)
 
-    mh = MinHash(num_perm=MINHASH_PERMUTATIONS, seed=MINHASH_SEED)
-    mh.update_batch(sorted(shingles))
-    return "".join(f"{int(v):08x}" for v in mh.hashvalues).translate(_HEX_TO_LETTERS)
+
+@lru_cache(maxsize=1)
+def _minhash_permutations() -> tuple[Any, Any]:
+    import numpy as np
+
+    # datasketch 2's default "affine32" scheme: a_k odd, b_k, drawn from the legacy seeded generator
+    gen = np.random.RandomState(MINHASH_SEED)
+    a = gen.randint(0, 1 << 31, MINHASH_PERMUTATIONS, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, MINHASH_PERMUTATIONS, dtype=np.uint32)
+    return a, b
+
+
+def minhash_values(shingles: Iterable[bytes]) -> Any:
+    """The 128 uint32 hash values `datasketch.MinHash(num_perm=128, seed=MINHASH_SEED)` holds after
+    `update_batch(shingles)` (scheme affine32: sha1's first 4 bytes little-endian, the murmur3
+    finaliser, then a_k*h + b_k mod 2^32, minimum per k), without building a MinHash per ad, whose
+    permutations alone cost more than the rest of the ad. tests/test_extractors_privacy.py checks
+    the values equal datasketch's, so a datasketch upgrade that changes them fails there."""
+    import numpy as np
+
+    a, b = _minhash_permutations()
+    digests = b"".join([hashlib.sha1(shingle).digest()[:4] for shingle in shingles])
+    hv = np.frombuffer(digests, dtype="<u4").astype(np.uint32)
+    hv = hv ^ (hv >> np.uint32(16))
+    hv = hv * np.uint32(0x85EBCA6B)
+    hv = hv ^ (hv >> np.uint32(13))
+    hv = hv * np.uint32(0xC2B2AE35)
+    hv = hv ^ (hv >> np.uint32(16))
+    return (hv[:, None] * a + b).min(axis=0)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -481,10 +540,14 @@ def normalize_ad(raw: dict, *, window_end: date | str | None = None, signature: 
     rec["occupation_code"] = classify_occupation(rec["title"], rec["industry"])
     rec["skills"] = extract_skills(rec["title"], rec["description"])
     rec["skill_tags"] = "|" + "|".join(rec["skills"]) + "|" if rec["skills"] else None
-    rec["title_key"] = title_key(rec["title"]) or None
-    rec["company_key"] = company_key(rec["company"]) or None
-    rec["dedup_key"] = dedup_key(
-        rec["title"], rec["company"], place_key(rec["county"], rec["location"]), posted
+    title_k, company_k = title_key(rec["title"]), company_key(rec["company"])
+    rec["title_key"] = title_k or None
+    rec["company_key"] = company_k or None
+    # dedup_key(), with the keys made once
+    rec["dedup_key"] = (
+        _dedup_hash(title_k, company_k, place_key(rec["county"], rec["location"]), posted)
+        if rec["title"] and posted and _ISO_DAY.match(posted)
+        else None
     )
     rec["window_end"] = _iso_date(window_end)
     if signature:
@@ -495,6 +558,9 @@ def normalize_ad(raw: dict, *, window_end: date | str | None = None, signature: 
 def process_ad(raw: dict, **kwargs: Any) -> dict:
     """Scrub, then normalise: the dedup key and classifiers never see (or leak) a phone number."""
     return normalize_ad(scrub_ad(raw), **kwargs)
+
+
+_ENCODE = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode  # = json.dumps(…, same options)
 
 
 def normalize_jsonl(in_stream: IO[str], out_stream: IO[str], *, name: str = "<stdin>") -> dict:
@@ -530,8 +596,7 @@ def normalize_jsonl(in_stream: IO[str], out_stream: IO[str], *, name: str = "<st
         # keys the contract does not know pass through, text ones masked like the rest
         for key, value in extra.items():
             rec[key] = scrub_value(value)
-        out_stream.write(json.dumps(rec, ensure_ascii=False, sort_keys=True))
-        out_stream.write("\n")
+        out_stream.write(_ENCODE(rec) + "\n")
         stats["records"] += 1
     elapsed = time.perf_counter() - started
     stats["seconds"] = round(elapsed, 3)

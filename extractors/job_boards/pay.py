@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from typing import Any
 
 
+@lru_cache(maxsize=256)
 def fold(text: str) -> str:
     # NFKC folds full-width digits, letters and "～" so one set of patterns covers both widths.
+    # Cached: the normaliser folds one ad's title and description once per reader (a dozen times).
     return unicodedata.normalize("NFKC", text)
 
 

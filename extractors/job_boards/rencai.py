@@ -30,7 +30,8 @@ from extractors.errors import SourceError
 from extractors.htmltext import Node, parse_html
 from extractors.http import FetchResult
 from extractors.job_boards.base import BoardAdapter, Page
-from extractors.job_boards.normalize import parse_date
+from extractors.job_boards.detail_cache import DetailCache, listing_marker
+from extractors.job_boards.normalize import parse_date, scrub_ad
 
 log = logging.getLogger("extractors.job_boards.rencai")
 
@@ -86,9 +87,9 @@ def soft_404(doc: Node) -> str | None:
     return None
 
 
-def parse_listing(html: str, page_url: str) -> tuple[list[dict], str | None, bool]:
-    """(items, next_page_url, has_list_container) of one listing page."""
-    doc = parse_html(html)
+def parse_listing(html: str, page_url: str, doc: Node | None = None) -> tuple[list[dict], str | None, bool]:
+    """(items, next_page_url, has_list_container) of one listing page (`doc`: the page parsed)."""
+    doc = doc or parse_html(html)
     container = doc.find("ul", "job-list")
     items = []
     for li in doc.find_all("li", "job-item"):
@@ -153,7 +154,9 @@ class HtmlListingAdapter(BoardAdapter):
         self.required = tuple(self.settings.get("detail_required") or DETAIL_REQUIRED)
         size = self.settings.get("listing_page_size")
         self.page_size = int(size) if size else None  # else learned from the first page read
-        self.details = {"read": 0, "broken": 0, "first_broken": None}
+        self.details = {"read": 0, "broken": 0, "first_broken": None, "fetched": 0, "cached": 0}
+        # extract_board hands in a DetailCache (extractors/job_boards/detail_cache.py) when it keeps one
+        self.detail_cache: DetailCache | None = None
 
     def iter_pages(self, state: dict | None = None) -> Iterator[Page]:
         state = dict(state or {})
@@ -172,19 +175,20 @@ class HtmlListingAdapter(BoardAdapter):
             visited.add(url)
             page += 1
             result = self.fetch(url)
-            items, next_url, has_list = parse_listing(result.text, result.url)
+            doc = parse_html(result.text)
+            items, next_url, has_list = parse_listing(result.text, result.url, doc)
             if not items:
                 # Listing pages exist only because they list ads: none means the markup changed,
                 # and landing "no ads" would read as zero demand downstream.
-                soft = soft_404(parse_html(result.text))
+                soft = soft_404(doc)
                 what = "an empty job list" if has_list else "no job list"
                 if soft:
                     what = f"a 'not found' page ({soft!r}, soft 404)"
                 raise SourceError(
                     f"listing page {page} has {what} (layout change?)", where=result.url, field="li.job-item"
                 )
-            pages_announced = self._check_listing(result, page, items, next_url, pages_announced)
-            records = []
+            pages_announced = self._check_listing(result, doc, page, items, next_url, pages_announced)
+            wanted = []
             skipped = {"before_window": 0, "after_window": 0}
             readable = []
             for index, item in enumerate(items, start=1):
@@ -201,15 +205,20 @@ class HtmlListingAdapter(BoardAdapter):
                     if until is not None and day > until:
                         skipped["after_window"] += 1
                         continue
-                records.append(self._record(item, page, index))
+                wanted.append((index, item))
+            fetched_before, cached_before = self.details["fetched"], self.details["cached"]
+            records = self._records(wanted, page)
             log.info(
-                "%s listing page %d: %d items, %d in window (%d older, %d newer)",
+                "%s listing page %d: %d items, %d in window (%d older, %d newer); %d detail pages fetched, "
+                "%d unchanged since read",
                 self.name,
                 page,
                 len(items),
                 len(records),
                 skipped["before_window"],
                 skipped["after_window"],
+                self.details["fetched"] - fetched_before,
+                self.details["cached"] - cached_before,
             )
             # Newest first: once a whole page is older than the window, the rest is too.
             done = since is not None and readable and max(readable) < since
@@ -229,7 +238,13 @@ class HtmlListingAdapter(BoardAdapter):
             yield Page(records, next_state, result.url, seen=len(items), skipped=skipped, announced=announced)
 
     def _check_listing(
-        self, result: FetchResult, page: int, items: list, next_url: str | None, announced: int | None
+        self,
+        result: FetchResult,
+        doc: Node,
+        page: int,
+        items: list,
+        next_url: str | None,
+        announced: int | None,
     ) -> int | None:
         """Fail unless the listing page is whole and its pager agrees with what was read; returns the
         page count the pager announces (None when the board prints none)."""
@@ -239,7 +254,7 @@ class HtmlListingAdapter(BoardAdapter):
                 where=result.url,
                 field="</html>",
             )
-        info = PAGE_INFO.search(parse_html(result.text).text())
+        info = PAGE_INFO.search(doc.text())
         if info is None and announced:
             raise SourceError(
                 f"listing page {page} has no pager (第n/N页) although earlier pages had one",
@@ -280,39 +295,81 @@ class HtmlListingAdapter(BoardAdapter):
                 field=", ".join(self.required),
             )
 
-    def _record(self, item: dict, page: int, index: int) -> dict:
-        fields = dict(item)
-        if item["url"]:
-            result = self.fetch(item["url"], ok_statuses=(404, 410))
-            if result.status in (404, 410):
+    def _records(self, wanted: list[tuple[int, dict]], page: int) -> list[dict]:
+        """Raw ads of one listing page's items in the window, in listing order: detail pages are
+        fetched together (up to `max_concurrency` at once), except those of rows unchanged since
+        their page was read (the detail cache)."""
+        cache = self.detail_cache
+        details: dict[int, dict | None] = {}
+        markers: dict[int, str] = {}
+        to_fetch: list[tuple[int, dict]] = []
+        for index, item in wanted:
+            if not item["url"]:
+                continue
+            if cache is not None:
+                markers[index] = listing_marker(item, self.required)
+                cached = cache.get(_source_id(item["url"]), markers[index])
+                if cached is not None:
+                    details[index] = cached
+                    self.details["read"] += 1
+                    self.details["cached"] += 1
+                    continue
+            to_fetch.append((index, item))
+        results = self.fetch_all([item["url"] for _, item in to_fetch], ok_statuses=(404, 410))
+        self.details["fetched"] += len(results)
+        fresh = []
+        for (index, item), result in zip(to_fetch, results, strict=True):
+            details[index] = self._detail(item, result)
+            if cache is not None and details[index] is not None and "parse_error" not in details[index]:
+                # Scrubbed now, not only in the cache: the ad's raw record is then the same whether
+                # its page was fetched or cached, so the processed-record cache recognises it.
+                details[index] = scrub_ad(details[index])
+                fresh.append((_source_id(item["url"]), markers[index], details[index]))
+        if cache is not None:
+            cache.put_many(fresh)
+        records = []
+        for index, item in wanted:
+            fields = dict(item)
+            if not item["url"]:
                 log.warning(
-                    "%s: detail page gone (HTTP %d), keeping listing fields: %s",
+                    "%s: listing item %d on page %d has no link; keeping listing fields",
                     self.name,
-                    result.status,
-                    item["url"],
+                    index,
+                    page,
                 )
-            else:
-                detail = parse_detail(result.text, self.required)
-                missing, soft = detail.pop("_missing"), detail.pop("_soft_404")
-                self.details["read"] += 1
-                if missing:
-                    self.details["broken"] += 1
-                    problem = (
-                        f"is a 'not found' page served with HTTP {result.status} (soft 404: {soft!r})"
-                        if soft
-                        else f"lacks {', '.join(missing)} (malformed page or layout change)"
-                    )
-                    self.details["first_broken"] = self.details["first_broken"] or f"{item['url']} {problem}"
-                    fields["parse_error"] = f"detail page {item['url']} {problem}"
-                    log.warning("%s: %s", self.name, fields["parse_error"])
+            detail = details.get(index)
+            if detail:
                 # The detail page is the fuller source; the listing fills its gaps.
                 fields.update({k: v for k, v in detail.items() if v is not None})
-        else:
+            fields["source_id"] = _source_id(item["url"])
+            records.append(self.raw_record(**fields))
+        return records
+
+    def _detail(self, item: dict, result: FetchResult) -> dict | None:
+        """The fields a fetched detail page adds (with `parse_error` when it is broken); None when
+        the page is gone, so the ad keeps its listing fields."""
+        if result.status in (404, 410):
             log.warning(
-                "%s: listing item %d on page %d has no link; keeping listing fields", self.name, index, page
+                "%s: detail page gone (HTTP %d), keeping listing fields: %s",
+                self.name,
+                result.status,
+                item["url"],
             )
-        fields["source_id"] = _source_id(item["url"])
-        return self.raw_record(**fields)
+            return None
+        detail = parse_detail(result.text, self.required)
+        missing, soft = detail.pop("_missing"), detail.pop("_soft_404")
+        self.details["read"] += 1
+        if missing:
+            self.details["broken"] += 1
+            problem = (
+                f"is a 'not found' page served with HTTP {result.status} (soft 404: {soft!r})"
+                if soft
+                else f"lacks {', '.join(missing)} (malformed page or layout change)"
+            )
+            self.details["first_broken"] = self.details["first_broken"] or f"{item['url']} {problem}"
+            detail["parse_error"] = f"detail page {item['url']} {problem}"
+            log.warning("%s: %s", self.name, detail["parse_error"])
+        return detail
 
 
 PLAUSIBLE_SINCE = date(2000, 1, 1)

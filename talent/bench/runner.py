@@ -11,9 +11,11 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import date, timedelta
 from pathlib import Path
 
 from talent.bench.stage import RESULT_MARKER
+from talent.bench.stages import PARTITION
 
 BOARDS = ("zhaopin", "rencai")
 
@@ -65,12 +67,26 @@ def machine() -> dict:
     }
 
 
-def bench(postings: int, seed: int, work: Path, *, forecast_series: int, normalize_ads: int) -> dict:
+# The stages an incremental day is timed by (after its ads are on the boards): what the daily DAG
+# runs before publishing.
+DAY_STAGES = ("ingest_zhaopin", "ingest_rencai", "validate", "load", "dbt_build", "forecast")
+
+
+def bench(
+    postings: int,
+    seed: int,
+    work: Path,
+    *,
+    forecast_series: int,
+    normalize_ads: int,
+    day_ads: int = 0,
+    boards: tuple[str, ...] = BOARDS,
+) -> dict:
     stages: dict[str, dict] = {}
     stages["generate"] = run_stage("generate", work, {"seed": seed, "postings": postings})
-    for board in BOARDS:
+    for board in boards:
         stages[f"ingest_{board}"] = run_stage("ingest", work, {"board": board}, label=f"ingest {board}")
-    paths = [stages[f"ingest_{board}"]["path"] for board in BOARDS]
+    paths = [stages[f"ingest_{board}"]["path"] for board in boards]
     stages["validate"] = run_stage("validate", work, {"paths": paths})
     stages["load"] = run_stage("load", work, {})
     stages["normalize"] = run_stage("normalize", work, {"ads": normalize_ads})
@@ -80,25 +96,64 @@ def bench(postings: int, seed: int, work: Path, *, forecast_series: int, normali
         "dedup_quality", work, {"truth_file": stages["generate"]["truth_file"]}
     )
     stages["forecast"] = run_stage("forecast", work, {"series": forecast_series})
+    day = incremental_day(work, stages, day_ads, forecast_series, boards) if day_ads else None
     return {
         "postings": postings,
         "seed": seed,
         "machine": machine(),
-        "ingest_ads_per_s": {board: stages[f"ingest_{board}"]["ads_per_s"] for board in BOARDS},
+        "ingest_ads_per_s": {
+            board: stages[f"ingest_{board}"]["ads_per_s"] if board in boards else None for board in BOARDS
+        },
         "normalize_ads_per_s": stages["normalize"]["ads_per_s"],
         "dbt_build_s": stages["dbt_build"]["seconds"],
         "bare_duckdb_s": stages["bare_duckdb"]["seconds"],
         "dbt_to_bare_ratio": round(stages["dbt_build"]["seconds"] / stages["bare_duckdb"]["seconds"], 2)
         if stages["bare_duckdb"]["seconds"]
         else None,
-        # The incremental day needs a sample that can grow by a day of new ads; not measured yet.
-        "incremental_day_s": None,
+        "incremental_day_s": day["seconds"] if day else None,
+        "incremental_day": day,
         "peak_rss_mb": {name: stage["peak_rss_mb"] for name, stage in stages.items()},
         "forecast_series": stages["forecast"]["series"],
         "forecast_s": stages["forecast"]["seconds"],
         "dedup_precision": stages["dedup_quality"]["precision"],
         "dedup_recall": stages["dedup_quality"]["recall"],
         "stages": stages,
+    }
+
+
+def incremental_day(
+    work: Path, stages: dict, ads: int, forecast_series: int, boards: tuple[str, ...]
+) -> dict:
+    """Append a day of `ads` new ads to the built site and time what the daily DAG does with them;
+    the day's stages go into `stages` as `day_<stage>`."""
+    added = stages["day_append"] = run_stage("append_day", work, {"ads": ads}, label="day: append ads")
+    # The run for the day after the new one (and after the full build's run, or that build's
+    # landings would not count for the high-water mark), so its window starts with the new day.
+    after = max(date.fromisoformat(added["day"]), date.fromisoformat(PARTITION))
+    partition = (after + timedelta(days=1)).isoformat()
+    day: dict[str, dict] = {}
+    for board in boards:
+        day[f"ingest_{board}"] = run_stage(
+            "ingest", work, {"board": board, "partition": partition}, label=f"day: ingest {board}"
+        )
+    paths = [day[f"ingest_{board}"]["path"] for board in boards]
+    day["validate"] = run_stage("validate", work, {"paths": paths}, label="day: validate")
+    day["load"] = run_stage("load", work, {}, label="day: load")
+    day["dbt_build"] = run_stage("dbt_build", work, {}, label="day: dbt build")
+    day["forecast"] = run_stage("forecast", work, {"series": forecast_series}, label="day: forecast")
+    quality = run_stage(
+        "dedup_quality", work, {"truth_file": stages["generate"]["truth_file"]}, label="day: dedup quality"
+    )
+    stages.update({f"day_{name}": stage for name, stage in day.items()})
+    stages["day_dedup_quality"] = quality
+    return {
+        "day": added["day"],
+        "ads": added["ads"],
+        "seconds": round(sum(day[name]["seconds"] for name in DAY_STAGES if name in day), 3),
+        "seconds_by_stage": {name: day[name]["seconds"] for name in DAY_STAGES if name in day},
+        "landed": {board: day[f"ingest_{board}"]["ads"] for board in boards},
+        "dedup_precision": quality["precision"],
+        "dedup_recall": quality["recall"],
     }
 
 
@@ -122,8 +177,15 @@ def table(result: dict) -> str:
         f"dbt build {result['dbt_build_s']} s vs bare DuckDB {result['bare_duckdb_s']} s (× {ratio})",
         f"dedup precision {result['dedup_precision']} recall {result['dedup_recall']}",
         f"forecast {result['forecast_series']} series in {result['forecast_s']} s",
-        "incremental day: not measured yet",
     ]
+    day = result["incremental_day"]
+    if day:
+        lines.append(
+            f"incremental day {day['day']}: {day['ads']} ads, {day['seconds']} s through ingest, checks, "
+            f"load, dbt and forecast; dedup precision {day['dedup_precision']} recall {day['dedup_recall']}"
+        )
+    else:
+        lines.append("incremental day: not measured (--day-ads 0)")
     return "\n".join(lines)
 
 
@@ -147,6 +209,14 @@ def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.Argu
         type=int,
         help="ads through the normaliser (default: the number of postings, at most 100000)",
     )
+    parser.add_argument(
+        "--day-ads",
+        type=int,
+        help="ads of the incremental day appended after the build, then ingested, checked, loaded, "
+        "built and forecast (default: a tenth of the postings, at most 10000; 0 skips the day)",
+    )
+    # Only the JSON board: a large sample's other stages without the slow HTML crawl (not a target run).
+    parser.add_argument("--boards", default=",".join(BOARDS), help=argparse.SUPPRESS)
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
     parser.add_argument(
         "--keep", metavar="DIR", help="work in DIR and keep the warehouse, dbt target/ and logs"
@@ -155,6 +225,10 @@ def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.Argu
 
 
 def main(args: argparse.Namespace) -> int:
+    boards = tuple(board for board in args.boards.split(",") if board)
+    if not boards or set(boards) - set(BOARDS):
+        print(f"talent bench: --boards takes some of {', '.join(BOARDS)}", file=sys.stderr)
+        return 2
     work = Path(args.keep).resolve() if args.keep else Path(tempfile.mkdtemp(prefix="talent-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     print(f"talent bench: {args.postings} postings in {work}", file=sys.stderr, flush=True)
@@ -165,6 +239,8 @@ def main(args: argparse.Namespace) -> int:
             work,
             forecast_series=args.forecast_series,
             normalize_ads=args.normalize_ads or min(args.postings, 100_000),
+            day_ads=min(10_000, args.postings // 10) if args.day_ads is None else args.day_ads,
+            boards=boards,
         )
     except StageFailed as exc:
         print(f"talent bench: {exc}", file=sys.stderr)

@@ -44,21 +44,42 @@ def ingest(work: Path, params: dict) -> dict:
 
     settings = get_settings()
     board = params["board"]
+    partition = params.get("partition", PARTITION)
+    # A server started for the stage indexes the site as it is now, a day appended included.
     server, base_url = serve_in_thread(work / "site")
     try:
         config = load_sources_config(settings.sources_config, base_url=base_url)
         # The sample server is ours: measure the crawler, not the politeness delay real boards get.
         config["job_boards"][board]["rate_limit_per_second"] = None
-        landing, seconds = _timed(lambda: extract_board(board, config, PARTITION, settings.raw_dir))
+        # No data interval and the DAG's checkpoint folder, as talent.tasks.extract_job_board runs
+        # it: the window starts after the high-water mark of the earlier partitions' landings.
+        landing, seconds = _timed(
+            lambda: extract_board(
+                board,
+                config,
+                partition,
+                settings.raw_dir,
+                checkpoint_dir=settings.warehouse_dir / "state" / "checkpoints",
+            )
+        )
     finally:
         server.shutdown()
     return {
         "board": board,
+        "partition": partition,
         "seconds": seconds,
         "ads": landing.rows,
         "ads_per_s": round(landing.rows / seconds, 1) if seconds else None,
         "path": str(landing.path),
     }
+
+
+def append_day(work: Path, params: dict) -> dict:
+    """One more day of ads on the generated site (sample_sources/increment.py), after its last posting."""
+    from sample_sources.increment import append_day as append
+
+    added, seconds = _timed(lambda: append(work / "site", ads=params["ads"]))
+    return {"seconds": seconds, "day": added["day"], "ads": added["items"], "new_ads": added["new_ads"]}
 
 
 def validate(work: Path, params: dict) -> dict:
@@ -68,7 +89,7 @@ def validate(work: Path, params: dict) -> dict:
     settings = get_settings()
     started = time.perf_counter()
     rows = quarantined = 0
-    for path in params["paths"]:
+    for path in filter(None, params["paths"]):  # "" is a board with nothing new
         summary = validate_landing(Path(path), quarantine_dir=settings.quarantine_dir)
         rows += summary.rows
         quarantined += summary.quarantined
@@ -160,6 +181,7 @@ def dedup_quality(work: Path, params: dict) -> dict:
 
     from talent.settings import get_settings
 
+    started = time.perf_counter()
     answer = {}
     with open(work / "site" / params["truth_file"], encoding="utf-8") as handle:
         for line in handle:
@@ -172,7 +194,8 @@ def dedup_quality(work: Path, params: dict) -> dict:
             "join staging.stg_job_boards__postings s using (posting_id)"
         ).fetchall()
     predicted = {sid: key for sid, key in rows if sid in answer}
-    return pairwise(predicted, {sid: answer[sid] for sid in predicted})
+    quality = pairwise(predicted, {sid: answer[sid] for sid in predicted})
+    return {"seconds": round(time.perf_counter() - started, 3), **quality}
 
 
 def pairwise(predicted: dict, truth: dict) -> dict:
@@ -193,6 +216,7 @@ def pairwise(predicted: dict, truth: dict) -> dict:
 
 STAGES = {
     "generate": generate,
+    "append_day": append_day,
     "ingest": ingest,
     "validate": validate,
     "load": load,

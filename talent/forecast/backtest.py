@@ -2,20 +2,22 @@
 the chosen model, and what ``talent forecast evaluate FILE.csv`` prints.
 
 The only arithmetic done here is the equal-weight combination of ETS, ARIMA and Theta and the error
-measures; the models themselves are statsforecast's (talent.forecast.models). The backtest scores
-the clipped values, i.e. what is published."""
+measures; the models themselves are statsforecast's (talent.forecast.models), run once over the
+panel of series that share a plan (talent.forecast.panel), not series by series. The combination and
+the clipping are numpy over the whole panel's output. The backtest scores the clipped values, i.e.
+what is published."""
 
 from __future__ import annotations
 
 import logging
 import math
 import time
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from talent.forecast import panel
 from talent.forecast.measures import choose, mean, score
 from talent.forecast.models import (
     BENCHMARK,
@@ -23,20 +25,14 @@ from talent.forecast.models import (
     COMBINED,
     FALLBACK_MEAN,
     FORECAST_HORIZON,
-    LEVELS,
     NAIVE,
     SEASON,
-    clip,
-    frame,
-    mean_columns,
-    model,
     output_columns,
     rounded,
-    statsforecast,
 )
 from talent.forecast.nested import NESTED, Nested, calibrate, honest_summary, nested_selection
+from talent.forecast.panel import Failed, by_plan
 from talent.forecast.series import ForecastError, Series, read_series_csv
-from talent.units import to_number
 
 log = logging.getLogger(__name__)
 
@@ -110,107 +106,182 @@ def _scale(train: Sequence[float], lag: int) -> float | None:
     return value if value > 0 else None
 
 
-def backtest(series: Series, horizon: int = BACKTEST_HORIZON) -> Evaluation:
-    """Rolling-origin backtest of each model of the series' plan (statsforecast cross_validation)."""
+def _prepare(series: Series, horizon: int) -> Evaluation:
+    """The series' plan and its backtest points (actual, MASE scale, origin and target month)."""
     plan = plan_for(series, horizon)
     ev = Evaluation(series=series, plan=plan)
     if plan.horizon == 0:
         ev.chosen = FALLBACK_MEAN
         return ev
-    sf = statsforecast()
-    df = frame(series)
-    floor = min(series.values) >= 0
     n = len(series.values)
     # Cutoffs as statsforecast places them: the last window ends at the last observation.
     cutoffs = [n - plan.horizon - (plan.windows - 1 - w) * WINDOW_STEP for w in range(plan.windows)]
     lag = SEASON if min(cutoffs) > SEASON else 1
     ev.scale_kind = "seasonal_naive" if lag == SEASON else "naive"
+    months = series.months
     for cut in cutoffs:
         scale = _scale(series.values[:cut], lag)
         for k in range(plan.horizon):
             ev.cv_actual.append(float(series.values[cut + k]))
             ev.cv_scale.append(scale if scale is not None else math.nan)
-            ev.cv_keys.append((series.months[cut - 1], series.months[cut + k]))
-
-    for name in plan.models:
-        if name == COMBINATION:
-            continue
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                out = sf.StatsForecast(models=[model(name, plan.seasonal)], freq="MS").cross_validation(
-                    df=df,
-                    h=plan.horizon,
-                    n_windows=plan.windows,
-                    step_size=WINDOW_STEP,
-                    level=list(LEVELS),
-                )
-        except Exception as exc:  # noqa: BLE001 - one model failing must not sink the series
-            log.warning("series %s: %s failed in the backtest: %s", series.series_id, name, exc)
-            ev.errors[name] = f"{type(exc).__name__}: {exc}"
-            continue
-        out = out.sort_values(["cutoff", "ds"])
-        if len(out) != len(ev.cv_actual):
-            ev.errors[name] = f"backtest returned {len(out)} points, expected {len(ev.cv_actual)}"
-            continue
-        ev.cv[name] = {
-            key: clip([to_number(v) for v in out[col]], floor) for key, col in output_columns(name).items()
-        }
-
-    parts = [m for m in COMBINED if m in ev.cv]
-    if COMBINATION in plan.models and parts:
-        ev.cv[COMBINATION] = {key: mean_columns([ev.cv[m][key] for m in parts]) for key in ev.cv[parts[0]]}
-        if len(parts) < len(COMBINED):
-            ev.errors[COMBINATION] = f"combines only {', '.join(parts)}"
-    for name, cols in ev.cv.items():
-        ev.metrics[name] = score(ev.cv_actual, cols, ev.cv_scale)
-    ev.chosen = choose(ev.metrics)
-    ev.nested = nested_selection(ev)
+            ev.cv_keys.append((months[cut - 1], months[cut + k]))
     return ev
+
+
+def backtest_panel(series: Sequence[Series], horizon: int = BACKTEST_HORIZON) -> list[Evaluation]:
+    """Rolling-origin backtest of every series: one statsforecast ``cross_validation`` over all the
+    series that share a plan (models, horizon, origins), every model of the plan in the same call."""
+    evaluations = [_prepare(s, horizon) for s in series]
+    todo = [ev for ev in evaluations if ev.plan.horizon > 0]
+    groups = by_plan(todo, lambda ev: (ev.plan.seasonal, ev.plan.horizon, ev.plan.windows, ev.plan.models))
+    for (seasonal, h, windows, models), evs in groups.items():
+        fitted = [name for name in models if name != COMBINATION]
+        out, failed = panel.run(
+            "cross_validation",
+            [ev.series for ev in evs],
+            fitted,
+            seasonal,
+            h=h,
+            n_windows=windows,
+            step_size=WINDOW_STEP,
+        )
+        combined = [name for name in COMBINED if name in fitted] if COMBINATION in models else []
+        per_series = _columns(out, evs, fitted, failed, combined, ["cutoff", "ds"])
+        for ev in evs:
+            sid = ev.series.series_id
+            for name in fitted:
+                if (sid, name) in failed:
+                    ev.errors[name] = failed[(sid, name)]
+            for name, cols in per_series.get(sid, {}).items():
+                if len(cols["point"]) != len(ev.cv_actual):
+                    ev.errors[name] = (
+                        f"backtest returned {len(cols['point'])} points, expected {len(ev.cv_actual)}"
+                    )
+                    continue
+                ev.cv[name] = cols
+            parts = [name for name in combined if (sid, name) not in failed]
+            if parts and len(parts) < len(COMBINED):
+                ev.errors[COMBINATION] = f"combines only {', '.join(parts)}"
+    for ev in todo:
+        for name, cols in ev.cv.items():
+            ev.metrics[name] = score(ev.cv_actual, cols, ev.cv_scale)
+        ev.chosen = choose(ev.metrics)
+        ev.nested = nested_selection(ev)
+    return evaluations
+
+
+def backtest(series: Series, horizon: int = BACKTEST_HORIZON) -> Evaluation:
+    """Rolling-origin backtest of one series (a panel of one)."""
+    return backtest_panel([series], horizon)[0]
+
+
+def _columns(
+    out: Any,
+    evs: Sequence[Evaluation],
+    fitted: Sequence[str],
+    failed: Failed,
+    combined: list[str],
+    order: list[str],
+) -> dict[str, dict[str, dict[str, list[float | None]]]]:
+    """series -> model -> our columns (point, lo80 …) from a panel output, clipped at 0 where the history
+    is non-negative, with the equal-weight combination of ``combined`` computed over the whole panel."""
+    import numpy as np
+
+    if out is None or not len(out):
+        return {}
+    out = out.sort_values(["unique_id", *order], kind="stable").reset_index(drop=True)
+    floors = {ev.series.series_id: min(ev.series.values) >= 0 for ev in evs}
+    ids = out["unique_id"].to_numpy()
+    floor = out["unique_id"].map(floors).to_numpy(dtype=bool)
+    arrays: dict[str, dict[str, Any]] = {}
+    for name in fitted:
+        arrays[name] = {}
+        for key, col in output_columns(name).items():
+            if col in out:
+                values = out[col].to_numpy(dtype=float)
+                # + 0.0 turns a clipped -0.0 into 0.0, as max(0.0, v) did
+                arrays[name][key] = np.where(floor, np.maximum(values, 0.0) + 0.0, values)
+    if combined:
+        # Per row, the members that did not fail for that series; a bound is only averaged when every
+        # such member has it (a partial mean is not the combination).
+        ok = np.column_stack([[(sid, name) not in failed for sid in ids] for name in combined])
+        arrays[COMBINATION] = {}
+        for key in output_columns(COMBINATION):
+            if not all(key in arrays[name] for name in combined):
+                continue
+            values = np.column_stack([arrays[name][key] for name in combined])
+            count = ok.sum(axis=1)
+            total = np.where(ok, values, 0.0).sum(axis=1)
+            missing = (np.isnan(values) & ok).any(axis=1) | (count == 0)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                arrays[COMBINATION][key] = np.where(missing, np.nan, total / np.maximum(count, 1))
+    result: dict[str, dict[str, dict[str, list[float | None]]]] = {}
+    bounds = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1], True])
+    for start, stop in zip(bounds[:-1], bounds[1:], strict=True):
+        sid = ids[start]
+        models = {}
+        for name, cols in arrays.items():
+            if name == COMBINATION:
+                if not any((sid, m) not in failed for m in combined):
+                    continue
+            elif (sid, name) in failed:
+                continue
+            models[name] = {key: _listed(values[start:stop]) for key, values in cols.items()}
+        result[sid] = models
+    return result
+
+
+def _listed(values: Any) -> list[float | None]:
+    """Floats as the measures take them: None for NaN and ±inf."""
+    import numpy as np
+
+    return [
+        float(v) if finite else None for v, finite in zip(values.tolist(), np.isfinite(values), strict=True)
+    ]
 
 
 # ------------------------------------------------------------------------------------------ forecast
 
 
+def _members(chosen: str) -> tuple[str, ...]:
+    return COMBINED if chosen == COMBINATION else (chosen,)
+
+
+def forecast_panel(
+    evaluations: Sequence[Evaluation], horizon: int = FORECAST_HORIZON
+) -> dict[str, dict[str, list[float | None]]]:
+    """Fit each series' chosen model on its whole history and forecast ``horizon`` months with 80/95%
+    intervals: one statsforecast ``forecast`` over the series that chose the same model(s)."""
+    result: dict[str, dict[str, list[float | None]]] = {}
+    retry: list[Evaluation] = []
+    groups = by_plan(evaluations, lambda ev: (ev.plan.seasonal, _members(ev.chosen)))
+    for (seasonal, names), evs in groups.items():
+        out, failed = panel.run("forecast", [ev.series for ev in evs], list(names), seasonal, h=horizon)
+        combined = list(names) if len(names) > 1 else []
+        per_series = _columns(out, evs, list(names), failed, combined, ["ds"])
+        for ev in evs:
+            sid = ev.series.series_id
+            for name in names:
+                if (sid, name) in failed:
+                    ev.errors[f"forecast:{name}"] = failed[(sid, name)]
+            models = per_series.get(sid, {})
+            values = models.get(COMBINATION) if combined else models.get(names[0])
+            if values is not None:
+                result[sid] = values
+            elif ev.chosen != FALLBACK_MEAN:
+                # The chosen model would not fit the full history: the mean is a forecast nobody can
+                # misread.
+                ev.chosen = FALLBACK_MEAN
+                ev.plan.fallback = ev.plan.fallback or "model_error"
+                retry.append(ev)
+    if retry:
+        result.update(forecast_panel(retry, horizon))
+    return result
+
+
 def forecast_series(ev: Evaluation, horizon: int = FORECAST_HORIZON) -> dict[str, list[float | None]]:
     """Fit the chosen model on the whole history and forecast ``horizon`` months with 80/95% intervals."""
-    sf = statsforecast()
-    series, plan = ev.series, ev.plan
-    floor = min(series.values) >= 0
-    df = frame(series)
-    chosen = ev.chosen
-    names = list(COMBINED) if chosen == COMBINATION else [chosen]
-    if chosen == FALLBACK_MEAN:
-        names = [FALLBACK_MEAN]
-    outputs: dict[str, dict[str, list[float | None]]] = {}
-    for name in names:
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                out = sf.StatsForecast(models=[model(name, plan.seasonal)], freq="MS").forecast(
-                    df=df, h=horizon, level=list(LEVELS)
-                )
-        except Exception as exc:  # noqa: BLE001
-            log.warning("series %s: %s failed to forecast: %s", series.series_id, name, exc)
-            ev.errors[f"forecast:{name}"] = f"{type(exc).__name__}: {exc}"
-            continue
-        out = out.sort_values("ds")
-        outputs[name] = {
-            k: clip([to_number(v) for v in out[c]], floor)
-            for k, c in output_columns(name).items()
-            if c in out
-        }
-    if not outputs and chosen != FALLBACK_MEAN:
-        # The chosen model would not fit the full history: the mean is a forecast nobody can misread.
-        ev.chosen = FALLBACK_MEAN
-        ev.plan.fallback = ev.plan.fallback or "model_error"
-        return forecast_series(ev, horizon)
-    if not outputs:
-        return {}
-    parts = list(outputs.values())
-    if len(parts) == 1:
-        return parts[0]
-    return {key: mean_columns([p[key] for p in parts]) for key in parts[0]}
+    return forecast_panel([ev], horizon).get(ev.series.series_id, {})
 
 
 # ------------------------------------------------------------------------- talent forecast evaluate
@@ -223,7 +294,7 @@ def evaluate_series(series: list[Series], horizon: int = BACKTEST_HORIZON) -> di
     started = time.monotonic()
     result: dict[str, Any] = {}
     chosen_mase, bench_mase, combo_mase, beaten = [], [], [], 0
-    evaluations = [backtest(s, horizon) for s in series]
+    evaluations = backtest_panel(series, horizon)
     calibration = calibrate(evaluations)
     for s, ev in zip(series, evaluations, strict=True):
         models = {

@@ -2,8 +2,10 @@
 
 statsforecast is imported inside functions: it costs a few seconds to import and would slow every DAG
 parse and CLI call that never forecasts. The numba functions it JIT-compiles are cached on disk
-(``NIXTLA_NUMBA_CACHE`` + ``NUMBA_CACHE_DIR`` under the warehouse), so only the first run on a machine
-pays the compile time."""
+(``NIXTLA_NUMBA_CACHE`` + ``NUMBA_CACHE_DIR`` under the warehouse, set before the import, and
+inherited by the panel's worker processes), so only the first run on a machine pays the compile time.
+(In statsforecast 2.0 ETS, ARIMA and Theta are compiled C++, so the models used here compile
+nothing; the cache matters for the numba-based ones, e.g. simple exponential smoothing.)"""
 
 from __future__ import annotations
 
@@ -13,8 +15,6 @@ import sys
 import tempfile
 from pathlib import Path
 from typing import Any
-
-from talent.forecast.series import Series
 
 SEASON = 12
 LEVELS = (80, 95)
@@ -82,43 +82,12 @@ def model(name: str, seasonal: bool):
     raise ValueError(f"unknown model {name}")
 
 
-def frame(series: Series, upto: int | None = None):
-    """The series as the long data frame statsforecast expects (unique_id, ds, y)."""
-    import pandas as pd
-
-    values = series.values if upto is None else series.values[:upto]
-    return pd.DataFrame(
-        {
-            "unique_id": series.series_id,
-            "ds": pd.date_range(f"{series.start}-01", periods=len(values), freq="MS"),
-            "y": [float(v) for v in values],
-        }
-    )
-
-
 def output_columns(name: str) -> dict[str, str]:
     """Our column names (point, lo80 …) → the columns statsforecast names after the model's alias."""
     return {
         "point": name,
         **{f"{side}{lv}": f"{name}-{side}-{lv}" for lv in LEVELS for side in ("lo", "hi")},
     }
-
-
-def clip(values: list[float | None], floor: bool) -> list[float | None]:
-    """Demand counts cannot be negative: clip at zero when the history is non-negative."""
-    if not floor:
-        return values
-    return [None if v is None else max(0.0, v) for v in values]
-
-
-def mean_columns(columns: list[list[float | None]]) -> list[float | None]:
-    """The equal-weight combination, point by point."""
-    out: list[float | None] = []
-    for values in zip(*columns, strict=True):
-        known = [v for v in values if v is not None]
-        # A bound is only averaged when every member has it: a partial mean is not the combination.
-        out.append(sum(known) / len(known) if len(known) == len(values) else None)
-    return out
 
 
 def rounded(value: Any, digits: int = 6) -> Any:

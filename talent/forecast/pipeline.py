@@ -22,7 +22,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from talent.forecast.backtest import MIN_HISTORY, backtest, forecast_series, mean
+from talent.forecast.backtest import MIN_HISTORY, backtest_panel, forecast_panel, mean
 from talent.forecast.models import BENCHMARK, BOTTOM_UP, MODEL_ORDER, rounded
 from talent.forecast.nested import NESTED, calibrate, honest_summary
 from talent.forecast.reconcile import bottom_up_backtest, reconcile
@@ -64,7 +64,9 @@ def compute(
     run_month: str, series: list[Series], sha: str
 ) -> tuple[list[tuple], list[tuple], dict[str, Any]]:
     """Backtest, forecast and reconcile: the rows of both forecast tables (as tuples in column order)."""
-    evaluations = {s.series_id: backtest(s) for s in series if len(s.values) >= MIN_HISTORY}
+    evaluations = {
+        ev.series.series_id: ev for ev in backtest_panel([s for s in series if len(s.values) >= MIN_HISTORY])
+    }
     skipped = [s.series_id for s in series if len(s.values) < MIN_HISTORY]
     if skipped:
         log.info("fewer than %d months of history, not forecast: %s", MIN_HISTORY, ", ".join(skipped))
@@ -72,8 +74,9 @@ def compute(
     # After the bottom-up backtest: its coverage is measured too. The factors come from every series.
     calibration = calibrate(list(evaluations.values()))
     forecasts: dict[str, dict[str, Any]] = {}
+    fitted = forecast_panel(list(evaluations.values()))
     for sid, ev in evaluations.items():
-        values = forecast_series(ev)
+        values = fitted.get(sid)
         if not values:
             continue
         # The chosen model's intervals widened by its factor (before reconcile, so the city's

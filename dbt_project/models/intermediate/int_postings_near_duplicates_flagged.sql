@@ -2,15 +2,13 @@
 -- to after the near-duplicate step.
 --
 -- Exact: postings sharing a dedup_key (normalised title | employer | place | month) are one group.
--- Near: two groups with copies of the same month and place that share the normalised title or the
--- normalised employer, and whose descriptions' MinHash signatures (datasketch, computed by the extractor)
--- agree on at least `near_duplicate_threshold` of their positions (an estimate of the Jaccard
--- similarity of the texts' character 3-grams), are one vacancy. That catches a copy whose title
--- was reworded (焊工 / 电焊工) or whose employer was shortened to its brand. Groups are joined over
--- two hops of such links; the vacancy key is the smallest dedup_key among them.
-
-{%- set threshold = var('near_duplicate_threshold', 0.9) %}
-{%- set permutations = var('minhash_permutations', 128) %}
+-- Near: two groups linked by int_postings_near_duplicates_linked (same month and place, same
+-- normalised title or employer, MinHash signatures agreeing on at least `near_duplicate_threshold`
+-- of their positions) are one vacancy. That catches a copy whose title was reworded (焊工 / 电焊工) or
+-- whose employer was shortened to its brand. Groups are joined over two hops of such links; the
+-- vacancy key is the smallest dedup_key among them. Rebuilt in full on every run: it is a few hash
+-- joins over the groups and the links, and a new ad can join two old groups, which only a rebuild
+-- settles exactly.
 
 with
 
@@ -20,18 +18,18 @@ postings as (
 
 ),
 
+stored_links as (
+
+    select * from {{ ref('int_postings_near_duplicates_linked') }}
+
+),
+
 keyed as (
 
     select
         posting_id,
         board,
-        posted_month,
-        title_key,
-        company_key,
-        description_minhash,
-        coalesce(dedup_key, posting_id) as exact_key,
-        -- outside 巴中 the county is null: the location keeps two cities apart
-        coalesce(county, location, '') as place
+        coalesce(dedup_key, posting_id) as exact_key
 
     from postings
 
@@ -44,80 +42,19 @@ exact_groups as (
 
 ),
 
-digits as (
+current_links as (
 
-    select hex_digits.digit
-    from (
-        values (0), (1), (2), (3), (4), (5), (6), (7), (8), (9), (10), (11), (12), (13), (14), (15)
-    ) as hex_digits (digit)
-
-),
-
-signature_positions as (
-
-    select high.digit * 16 + low.digit as signature_position
-    from digits as high
-    cross join digits as low
-    where high.digit * 16 + low.digit < {{ permutations }}
-
-),
-
-candidates as (
-
-    -- every copy takes part: a group can hold two texts (the same identity drawn twice in a month)
-    select distinct
-        a.exact_key as key_a,
-        b.exact_key as key_b,
-        a.description_minhash as signature_a,
-        b.description_minhash as signature_b
-
-    from keyed as a
-    inner join keyed as b
-        on
-            a.posted_month = b.posted_month
-            and a.place = b.place
-            and a.exact_key < b.exact_key
-            and (a.title_key = b.title_key or a.company_key = b.company_key)
-    where
-        a.description_minhash is not null
-        and b.description_minhash is not null
-        and length(a.description_minhash) = {{ permutations * 8 }}
-        and length(b.description_minhash) = {{ permutations * 8 }}
-
-),
-
-signature_similarities as (
-
+    -- links whose groups still have postings (an ad gone from the landings takes its links along)
     select
-        candidates.key_a,
-        candidates.key_b,
-        candidates.signature_a,
-        candidates.signature_b,
-        sum(
-            case
-                when
-                    substring(candidates.signature_a, signature_positions.signature_position * 8 + 1, 8)
-                    = substring(candidates.signature_b, signature_positions.signature_position * 8 + 1, 8)
-                    then 1
-                else 0
-            end
-        ) * 1.0 / {{ permutations }} as similarity
+        stored_links.key_a,
+        stored_links.key_b,
+        stored_links.similarity
 
-    from candidates
-    cross join signature_positions
-    group by candidates.key_a, candidates.key_b, candidates.signature_a, candidates.signature_b
-
-),
-
-similarities as (
-
-    select
-        key_a,
-        key_b,
-        max(similarity) as similarity
-
-    from signature_similarities
-    group by key_a, key_b
+    from stored_links
+    inner join exact_groups as group_a
+        on stored_links.key_a = group_a.exact_key
+    inner join exact_groups as group_b
+        on stored_links.key_b = group_b.exact_key
 
 ),
 
@@ -127,8 +64,7 @@ links as (
         key_a as exact_key,
         key_b as linked_key,
         similarity
-    from similarities
-    where similarity >= {{ threshold }}
+    from current_links
 
     union all
 
@@ -136,8 +72,7 @@ links as (
         key_b as exact_key,
         key_a as linked_key,
         similarity
-    from similarities
-    where similarity >= {{ threshold }}
+    from current_links
 
 ),
 

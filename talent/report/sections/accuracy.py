@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from talent.report.read import Table
-from talent.report.sections.forecast import DIMENSION_CN, FALLBACK_CN, MODEL_CN
+from talent.report.sections.forecast import DIMENSION_CN, FALLBACK_CN, MODEL_CN, NOT_COUNTIES
 from talent.report.text import plain_number
 from talent.units import fmt_num, fmt_pct, to_number
 
@@ -49,6 +49,8 @@ def accuracy_section(
         nested = models.get(NESTED)
         cm, bm = (to_number(c["mase"]) if c else None), (to_number(b["mase"]) if b else None)
         measure, dimension, member = (sid.split("/", 2) + ["", ""])[:3]
+        if dimension == "county" and member in NOT_COUNTIES:
+            continue  # forecast so the counties add up to the city; not a county to report on
         rows.append(
             {
                 "series": f"{DIMENSION_CN.get(dimension, dimension)} · {labels.get(sid, member)}"

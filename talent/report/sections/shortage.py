@@ -45,6 +45,9 @@ PREFERRED = (
     "evidence_label",
 )
 SHOWN = 20
+NUMERIC = frozenset(
+    {"shortage_rank", "demand_postings", "demand_headcount", "supply_graduates", "demand_supply_ratio", "gap"}
+)
 
 # The rule in the report's words; keep in step with dbt_project/macros/shortage_rule.sql.
 RATIO_THRESHOLD = 1.5
@@ -121,6 +124,8 @@ def shortage_section(month: str, shortage: Table | None) -> dict[str, Any]:
         "available": True,
         "period": period_text,
         "headers": [SHORTAGE_LABELS.get(c, c) for c in shown_cols],
+        # counts and ratios right-aligned like every other table's numbers; the name may wrap
+        "classes": ["num" if c in NUMERIC else "name" if c == "occupation_name" else "" for c in shown_cols],
         "rows": [[_cell(c, r[c], r) for c in shown_cols] for r in records[:SHOWN]],
         "count": len(records),
         "flagged": sum(1 for r in records if r.get("shortage_flag")),

@@ -92,7 +92,11 @@ def summary_sentences(
             + f"等 {oversupply['at_risk']} 个专业所属行业的毕业生多于预测招聘人数，存在供给过剩风险。"
         )
     if shortage.get("available") and shortage["rows"]:
-        out.append(f"紧缺职业目录共列出 {shortage['count']} 个职业（{shortage['period']}）。")
+        # "Listed" is not "short": the list holds every occupation with demand, the rule flags a few.
+        out.append(
+            f"紧缺职业目录（{shortage['period']}）：{shortage['count']} 个有需求的职业中"
+            f" {shortage['flagged']} 个判为紧缺。"
+        )
     if (
         accuracy.get("available")
         and accuracy["mase_chosen"] is not None
