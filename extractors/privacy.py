@@ -28,8 +28,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
 from collections.abc import Callable, Collection, Iterator
+from functools import lru_cache
+from itertools import product
 from typing import Any, NamedTuple
 
 PHONE = "[电话]"
@@ -177,6 +178,11 @@ def _contains(*needles: str) -> Callable[[str], re.Match | None]:
     return re.compile("|".join(map(re.escape, needles))).search
 
 
+def _any_case(word: str) -> list[str]:
+    """Every upper/lower-case spelling of an ASCII word: what (?i:word) matches, as literals."""
+    return ["".join(chars) for chars in product(*((c.lower(), c.upper()) for c in word))]
+
+
 class Rule(NamedTuple):
     """A kind of personal data and where to look for it. Every field after `accept` only saves
     time: each is a property every match of `pattern` has, so a text without it cannot match.
@@ -187,7 +193,7 @@ class Rule(NamedTuple):
     pattern: re.Pattern
     mask: str
     accept: Callable[[re.Match], bool] | None
-    gate: Callable[[str], bool]  # true of every text the pattern matches in
+    gate: Callable[[str], object]  # truthy for every text the pattern matches in
     digits: int = 0  # the fewest ASCII digits a match holds
     chain: int = 0  # the fewest digits of one _CHAIN a match holds; matches are sought near such chains
     anchor: re.Pattern | None = None  # a character every match has, `offsets` after its start
@@ -210,7 +216,7 @@ _RULES: tuple[Rule, ...] = (
         _EMAIL_SPELLED,
         EMAIL,
         None,
-        _contains("@", "艾特", "at", "aT", "At", "AT"),
+        _contains("@", "艾特", *_any_case("at")),
         anchor=re.compile("@|艾特|[aA][tT]"),
         offsets=(1, 70),
     ),
@@ -221,7 +227,8 @@ _RULES: tuple[Rule, ...] = (
         _WECHAT,
         WECHAT,
         None,
-        _contains(*"信微威薇徽vVxX"),
+        # w/W too: "wechat bzhr2024" holds none of the others (the gate lacked them before issue 13)
+        _contains(*"信微威薇徽vVxXwW"),
         anchor=re.compile("[微威薇徽加vVwW]"),
     ),
     Rule("mobile number", _MOBILE, PHONE, None, _DIGIT, 11, 11),
@@ -231,22 +238,7 @@ _RULES: tuple[Rule, ...] = (
         _LABELLED_NUMBER,
         PHONE,
         None,
-        _contains(
-            "电话",
-            "座机",
-            "固话",
-            "手机",
-            "热线",
-            "联系方式",
-            "tel",
-            "teL",
-            "tEl",
-            "tEL",
-            "Tel",
-            "TeL",
-            "TEl",
-            "TEL",
-        ),
+        _contains("电话", "座机", "固话", "手机", "热线", "联系方式", *_any_case("tel")),
         7,
         7,
         re.compile("[电座固手热联tT]"),
@@ -310,6 +302,9 @@ def _finditer(rule: Rule, folded: str) -> Iterator[re.Match]:
     (or, for digit rules, a long enough chain of digits) says a match can start, instead of at every
     character. A search or match from a position still sees the text before it (look-behinds hold)."""
     pattern, (lo, hi) = rule.pattern, rule.offsets
+    if rule.anchor is None and not rule.chain:
+        yield from pattern.finditer(folded)
+        return
     if rule.anchor is None:
         anchors: Iterator[re.Match] = (
             run for run in _CHAIN.finditer(folded) if run.end() - run.start() >= rule.chain

@@ -214,7 +214,7 @@ def cmd_postings_normalize(args) -> int:
 
     source = sys.stdin if args.file in (None, "-") else open(args.file, encoding="utf-8-sig")  # noqa: SIM115
     try:
-        stats = normalize_jsonl(source, sys.stdout, name=args.file or "<stdin>")
+        stats = normalize_jsonl(source, sys.stdout, name=args.file or "<stdin>", workers=args.workers)
     finally:
         if source is not sys.stdin:
             source.close()
@@ -439,6 +439,13 @@ def build_parser() -> argparse.ArgumentParser:
         "experience, county, industry, occupation and skills added and personal data masked.",
     )
     normalize.add_argument("file", nargs="?", metavar="FILE|-", help="input JSON lines (default: stdin)")
+    normalize.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="normalise blocks of 1000 lines in N processes, output in input order (default: 1)",
+    )
     normalize.set_defaults(func=cmd_postings_normalize)
 
     schools = sub.add_parser("schools", help="school records (enrolment, graduates, destinations)")

@@ -395,13 +395,22 @@ def test_table_level_failures(dirs, case):
     assert result_of(landing)["success"] is False
 
 
+def rewrite_records(landing, data: bytes) -> None:
+    """Replace a landing's records as if it had been landed that way (the manifest's checksum too):
+    the validator refuses a records.jsonl that no longer matches its manifest."""
+    (landing / "records.jsonl").write_bytes(data)
+    manifest = json.loads((landing / "manifest.json").read_text(encoding="utf-8"))
+    manifest["sha256"] = hashlib.sha256(data).hexdigest()
+    (landing / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+
+
 def test_unparseable_line_is_quarantined(dirs):
     raw, qdir = dirs
     landing = write_landing(raw, "school_records", schools(25))
     records_path = landing / "records.jsonl"
     lines = records_path.read_bytes().splitlines(keepends=True)
     lines[6] = b'{"school": "\xe5\xb7\xb4\xe4\xb8\xad\n'  # truncated line
-    records_path.write_bytes(b"".join(lines))
+    rewrite_records(landing, b"".join(lines))
     summary = validate_landing(landing, quarantine_dir=qdir)
     assert summary.quarantined == 1
     [q] = quarantine_lines(qdir, landing)
@@ -415,9 +424,11 @@ def test_revalidation_after_a_fix_removes_stale_quarantine(dirs):
     landing = write_landing(raw, "school_records", records)
     validate_landing(landing, quarantine_dir=qdir)
     assert quarantine_lines(qdir, landing)
-    (landing / "records.jsonl").write_text(
-        "".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in schools(30)),
-        encoding="utf-8",
+    rewrite_records(
+        landing,
+        "".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in schools(30)).encode(
+            "utf-8"
+        ),
     )
     assert validate_landing(landing, quarantine_dir=qdir).quarantined == 0
     assert not list(qdir.rglob("*.jsonl"))

@@ -408,3 +408,71 @@ def test_skills_seed_matches_the_taxonomy():
     seed = [r["skill"] for r in csv.DictReader(open(ROOT / "dbt_project/seeds/skills.csv", encoding="utf-8"))]
     taxonomy = [r["skill"] for r in csv.DictReader(open(DATA_DIR / "skills.csv", encoding="utf-8"))]
     assert seed == taxonomy
+
+
+def _eval_lines() -> list[str]:
+    return [line for line in EVAL_SET.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def test_workers_write_the_same_lines_in_the_same_order(caplog):
+    """`--workers`: blocks of lines in other processes, the output byte for byte the one-process one,
+    malformed and blank lines included (a block boundary falls inside the input)."""
+    from extractors.job_boards import blocks
+
+    lines = _eval_lines()
+    text = "\n".join([*lines[:5], "", "not json", *lines[5:], "[1, 2]", *lines[:40]]) + "\n"
+    one, two = io.StringIO(), io.StringIO()
+    stats_one = normalize_jsonl(io.StringIO(text), one, name="ads.jsonl")
+    old_block, blocks.BLOCK_LINES = blocks.BLOCK_LINES, 97
+    try:
+        with caplog.at_level("WARNING"):
+            stats_two = normalize_jsonl(io.StringIO(text), two, name="ads.jsonl", workers=2)
+    finally:
+        blocks.BLOCK_LINES = old_block
+    assert two.getvalue() == one.getvalue()
+    drop = ("seconds", "ads_per_second")
+    assert {k: v for k, v in stats_two.items() if k not in drop} == {
+        k: v for k, v in stats_one.items() if k not in drop
+    }
+    assert stats_two["errors"] == 2 and stats_two["blank"] == 1
+    assert "ads.jsonl:7: malformed input line" in caplog.text  # the line number of the whole file
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2026-03-16", "2026-03-16"),
+        ("2026-03-16 10:22", "2026-03-16"),
+        ("2026-03-16 10:22:07", "2026-03-16"),
+        ("２０２６-０３-１６", "2026-03-16"),
+        ("2026-03-16 10:22:60", None),  # strptime reads second 60, but then builds a datetime
+        ("2026-02-30", None),
+        ("2026-03-16 24:00:00", None),
+        ("2026-3-6", "2026-03-06"),
+        ("2026-03-16T10:22:00+08:00", "2026-03-16"),
+    ],
+)
+def test_dates_read_without_strptime_as_strptime_reads_them(text, expected):
+    from extractors.job_boards.normalize import parse_date
+
+    assert parse_date(text) == expected
+
+
+def test_keyword_lookup_finds_what_a_scan_of_every_keyword_finds():
+    """KeywordTable files keywords by their first two characters; `matches` must still return every
+    keyword in the text, in the table's order, as scanning all of them does."""
+    from extractors.job_boards.normalize import KeywordTable, _fold, _tables
+
+    texts = [v for line in _eval_lines() for v in json.loads(line).values() if isinstance(v, str)]
+    texts += ["IOTA OTA ota,ota", "机修工 机修", "a", "电子陶瓷电子"]
+    tables = [t for t in _tables().values() if isinstance(t, KeywordTable)]
+    tables.append(KeywordTable([("a", 1), ("电", 2), ("", 3), ("ota", 4)]))
+    for table in tables:
+        for text in texts:
+            s = _fold(text).lower()
+            scanned = [
+                (k, table.values[k])
+                for k in table.keys
+                if k in s and (k not in table.ascii or table.ascii[k].search(s))
+            ]
+            assert table.matches(text) == scanned, text

@@ -726,9 +726,8 @@ def test_skill_and_shortage_sections_render_when_their_marts_exist(forecast_mart
     ]
     # 2024-11..2025-10: 2 months at 10 and 10 at 20 (220) against 12 months at 10 (120).
     assert '<td class="num">220</td><td class="num">120</td><td class="num">+83.3%</td>' in hot
-    shortage = page[
-        page.index('<table id="shortage-table">') : page.index("</table>", page.index("shortage-table"))
-    ]
+    start = page.index('<table id="shortage-table">')
+    shortage = page[start : page.index("</table>", start)]
     assert OCCUPATION[1] in shortage and "紧缺职业目录（2025）：1 个有需求的职业中" in page
     assert "<script" not in page
     short_csv = pd.read_csv(result.path / "shortage_occupations.csv", encoding="utf-8-sig")

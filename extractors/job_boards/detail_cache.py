@@ -78,20 +78,21 @@ class DetailCache:
         self.hits += 1
         return json.loads(row[2])
 
-    def put_many(self, entries: list[tuple[str, str, dict]]) -> None:
-        """Store (source_id, marker, detail fields) rows in one transaction; the fields are scrubbed
-        again here, whatever the caller did, because this is a file on disk."""
-        if not entries:
-            return
+    def put_many(self, entries: list[tuple[str | None, str, dict]]) -> list[dict]:
+        """Store (source_id, marker, detail fields) rows in one transaction and return the fields as
+        stored: scrubbed here, whatever the caller did, because this is a file on disk."""
+        scrubbed = [scrub_ad(fields) for _, _, fields in entries]
         now = time.time()
         rows = [
-            (sid, marker, now, json.dumps(scrub_ad(fields), ensure_ascii=False, sort_keys=True))
-            for sid, marker, fields in entries
+            (sid, marker, now, json.dumps(fields, ensure_ascii=False, sort_keys=True))
+            for (sid, marker, _), fields in zip(entries, scrubbed, strict=True)
             if sid
         ]
-        with self._db:
-            self._db.executemany("insert or replace into details values (?, ?, ?, ?)", rows)
+        if rows:
+            with self._db:
+                self._db.executemany("insert or replace into details values (?, ?, ?, ?)", rows)
         self.stored += len(rows)
+        return scrubbed
 
     def close(self) -> None:
         self._db.close()

@@ -27,6 +27,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any
 
+from extractors.job_boards.blocks import in_blocks
+from extractors.job_boards.minhash import MINHASH_PERMUTATIONS, MINHASH_SEED, minhash_values  # noqa: F401
 from extractors.job_boards.pay import (  # noqa: F401 - re-exported: the normaliser's field readers
     HOURS_PER_MONTH,
     experience_years,
@@ -103,14 +105,16 @@ class KeywordTable:
         # Longest first, so the first hit of `best` on a length tie is the table's order.
         self.keys = sorted(self.values, key=lambda k: -len(k))
         self._rank = {k: i for i, k in enumerate(self.keys)}
-        # Keywords by their first two characters: a text is searched only for the keywords that
-        # start with one of its character pairs instead of for all of them (hundreds, over every
-        # description); a one-character keyword is filed under itself.
-        self._by_start: dict[str, list[str]] = {}
+        # Keywords by first character: a text is searched only for the keywords that start with one
+        # of its characters (one regex pass finds which) instead of for all of them (hundreds, over
+        # every description).
+        self._by_first: dict[str, list[str]] = {}
         for k in self.keys:
-            self._by_start.setdefault(k[:2], []).append(k)
-        self._everywhere = self._by_start.pop("", [])  # an empty keyword is in every text
-        self._singles = any(len(k) == 1 for k in self._by_start)
+            self._by_first.setdefault(k[:1], []).append(k)
+        self._everywhere = self._by_first.pop("", [])  # an empty keyword is in every text
+        self._firsts = re.compile(
+            "[" + "".join(map(re.escape, self._by_first)) + "]" if self._by_first else "(?!)"
+        )
         self.ascii = {
             k: re.compile(rf"(?<![a-z0-9]){re.escape(k)}(?![a-z0-9])") for k in self.keys if k.isascii()
         }
@@ -120,13 +124,10 @@ class KeywordTable:
         if not text:
             return []
         s = _fold(text).lower()
-        starts = set(map(str.__add__, s, s[1:]))
-        if self._singles:
-            starts.update(s)
         found = [*self._everywhere]
-        by_start = self._by_start
-        for start in by_start.keys() & starts:
-            found.extend(k for k in by_start[start] if k in s)
+        by_first = self._by_first
+        for first in set(self._firsts.findall(s)):
+            found.extend(k for k in by_first[first] if k in s)
         if self.ascii:
             found = [k for k in found if k not in self.ascii or self.ascii[k].search(s)]
         found.sort(key=self._rank.__getitem__)
@@ -428,8 +429,6 @@ def _dedup_hash(title_k: str, company_k: str, place: str | None, posted_at: str)
     return hashlib.sha1(ident.encode("utf-8")).hexdigest().translate(_DIGITS_TO_LETTERS)
 
 
-MINHASH_PERMUTATIONS = 128
-MINHASH_SEED = 20250305
 SHINGLE_SIZE = 3
 _MASK_RE = re.compile("|".join(re.escape(m) for m in MASKS))
 _NON_TEXT = re.compile(r"[\W_]+")
@@ -459,36 +458,6 @@ def description_minhash(description: str | None) -> str | None:
     return minhash_values(shingles).astype(">u4").tobytes().hex().translate(_HEX_TO_LETTERS)
 
 
-@lru_cache(maxsize=1)
-def _minhash_permutations() -> tuple[Any, Any]:
-    import numpy as np
-
-    # datasketch 2's default "affine32" scheme: a_k odd, b_k, drawn from the legacy seeded generator
-    gen = np.random.RandomState(MINHASH_SEED)
-    a = gen.randint(0, 1 << 31, MINHASH_PERMUTATIONS, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
-    b = gen.randint(0, 1 << 32, MINHASH_PERMUTATIONS, dtype=np.uint32)
-    return a, b
-
-
-def minhash_values(shingles: Iterable[bytes]) -> Any:
-    """The 128 uint32 hash values `datasketch.MinHash(num_perm=128, seed=MINHASH_SEED)` holds after
-    `update_batch(shingles)` (scheme affine32: sha1's first 4 bytes little-endian, the murmur3
-    finaliser, then a_k*h + b_k mod 2^32, minimum per k), without building a MinHash per ad, whose
-    permutations alone cost more than the rest of the ad. tests/test_extractors_privacy.py checks
-    the values equal datasketch's, so a datasketch upgrade that changes them fails there."""
-    import numpy as np
-
-    a, b = _minhash_permutations()
-    digests = b"".join([hashlib.sha1(shingle).digest()[:4] for shingle in shingles])
-    hv = np.frombuffer(digests, dtype="<u4").astype(np.uint32)
-    hv = hv ^ (hv >> np.uint32(16))
-    hv = hv * np.uint32(0x85EBCA6B)
-    hv = hv ^ (hv >> np.uint32(13))
-    hv = hv * np.uint32(0xC2B2AE35)
-    hv = hv ^ (hv >> np.uint32(16))
-    return (hv[:, None] * a + b).min(axis=0)
-
-
 # ---------------------------------------------------------------------------------------------
 # the record
 
@@ -513,6 +482,18 @@ def _iso_date(value: date | str | None) -> str | None:
     return value.isoformat() if isinstance(value, date) else str(value)
 
 
+# Short fields repeat from ad to ad (大专, 1-3年, 4000-6000元/月, the same employers and titles) and
+# their readers are pure: each distinct value is read once. The description, which rarely repeats,
+# is not a key of any of these.
+_salary_fields = lru_cache(maxsize=8192)(salary_fields)  # a shared dict: only copied from, never changed
+_education_level = lru_cache(maxsize=1024)(education_level)
+_experience_years = lru_cache(maxsize=1024)(experience_years)
+_parse_date = lru_cache(maxsize=8192)(parse_date)
+_title_key = lru_cache(maxsize=8192)(title_key)
+_company_key = lru_cache(maxsize=8192)(company_key)
+_classify_occupation = lru_cache(maxsize=8192)(classify_occupation)
+
+
 def normalize_ad(raw: dict, *, window_end: date | str | None = None, signature: bool = False) -> dict:
     """A raw ad (RAW_FIELDS, personal data already masked) → the normalised record.
 
@@ -524,7 +505,7 @@ def normalize_ad(raw: dict, *, window_end: date | str | None = None, signature: 
     for field in (*FREE_TEXT_FIELDS, "source", "source_id", "url"):
         rec[field] = _as_text(rec[field])
     rec["parse_error"] = raw.get("parse_error")
-    posted = parse_date(rec["posted_at"])
+    posted = _parse_date(rec["posted_at"]) if type(rec["posted_at"]) is str else parse_date(rec["posted_at"])
     if posted is not None:
         rec["posted_at"] = posted
     elif isinstance(rec["posted_at"], str) and not rec["posted_at"].strip():
@@ -532,15 +513,15 @@ def normalize_ad(raw: dict, *, window_end: date | str | None = None, signature: 
     elif rec["posted_at"] is not None:
         rec["posted_at"] = _as_text(rec["posted_at"])
     rec["headcount"] = parse_headcount(raw.get("headcount"))
-    rec.update(salary_fields(rec["salary"]))
-    rec["education_level"] = education_level(rec["education"])
-    rec["experience_min_years"], rec["experience_max_years"] = experience_years(rec["experience"])
+    rec.update(_salary_fields(rec["salary"]))
+    rec["education_level"] = _education_level(rec["education"])
+    rec["experience_min_years"], rec["experience_max_years"] = _experience_years(rec["experience"])
     rec["county"], rec["in_region"] = parse_county(rec["location"], rec["description"])
     rec["industry"] = classify_industry(rec["title"], rec["company"], rec["description"])
-    rec["occupation_code"] = classify_occupation(rec["title"], rec["industry"])
+    rec["occupation_code"] = _classify_occupation(rec["title"], rec["industry"])
     rec["skills"] = extract_skills(rec["title"], rec["description"])
     rec["skill_tags"] = "|" + "|".join(rec["skills"]) + "|" if rec["skills"] else None
-    title_k, company_k = title_key(rec["title"]), company_key(rec["company"])
+    title_k, company_k = _title_key(rec["title"]), _company_key(rec["company"])
     rec["title_key"] = title_k or None
     rec["company_key"] = company_k or None
     # dedup_key(), with the keys made once
@@ -563,20 +544,39 @@ def process_ad(raw: dict, **kwargs: Any) -> dict:
 _ENCODE = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode  # = json.dumps(…, same options)
 
 
-def normalize_jsonl(in_stream: IO[str], out_stream: IO[str], *, name: str = "<stdin>") -> dict:
+def normalize_jsonl(
+    in_stream: IO[str], out_stream: IO[str], *, name: str = "<stdin>", workers: int = 1
+) -> dict:
     """Read JSON lines of raw ads, write one JSON line per input line, return counts.
 
     Each output line is the ad with personal data masked and every normalised field added (see
     docs/job_boards.md). A line that is not a JSON object is not skipped: its output line is
     `{"error": "<name>:<line>: …", "input": name, "line": n}` and a warning names the same place.
-    Blank lines are ignored."""
+    Blank lines are ignored. `workers` > 1 normalises blocks of lines in that many processes and
+    writes them in input order: the same output, faster on a large file."""
     name = "<stdin>" if name in ("-", "") else name
     started = time.perf_counter()
     stats = {"input": name, "lines": 0, "records": 0, "errors": 0, "blank": 0}
-    for number, line in enumerate(in_stream, start=1):
-        stats["lines"] += 1
+    for out, counts, warnings in in_blocks(in_stream, _normalize_block, name, workers):
+        for message in warnings:
+            log.warning("%s", message)
+        out_stream.write(out)
+        for key, count in counts.items():
+            stats[key] += count
+    elapsed = time.perf_counter() - started
+    stats["seconds"] = round(elapsed, 3)
+    stats["ads_per_second"] = round(stats["records"] / elapsed, 1) if elapsed > 0 else None
+    return stats
+
+
+def _normalize_block(first: int, lines: list[str], name: str) -> tuple[str, dict, list]:
+    """Output text, counts and warnings of input lines numbered from `first`."""
+    out: list[str] = []
+    warnings: list[str] = []
+    counts = {"lines": len(lines), "records": 0, "errors": 0, "blank": 0}
+    for number, line in enumerate(lines, start=first):
         if not line.strip():
-            stats["blank"] += 1
+            counts["blank"] += 1
             continue
         try:
             raw = json.loads(line)
@@ -584,21 +584,17 @@ def normalize_jsonl(in_stream: IO[str], out_stream: IO[str], *, name: str = "<st
                 raise ValueError(f"expected a JSON object, got {type(raw).__name__}")
         except ValueError as exc:
             message = f"{name}:{number}: malformed input line: {exc}"
-            log.warning("%s", message)
-            out_stream.write(
-                json.dumps({"error": message, "input": name, "line": number}, ensure_ascii=False)
+            warnings.append(message)
+            out.append(
+                json.dumps({"error": message, "input": name, "line": number}, ensure_ascii=False) + "\n"
             )
-            out_stream.write("\n")
-            stats["errors"] += 1
+            counts["errors"] += 1
             continue
         rec = process_ad(raw)
         extra = {k: v for k, v in raw.items() if k not in rec and k not in FREE_TEXT_FIELDS}
         # keys the contract does not know pass through, text ones masked like the rest
         for key, value in extra.items():
             rec[key] = scrub_value(value)
-        out_stream.write(_ENCODE(rec) + "\n")
-        stats["records"] += 1
-    elapsed = time.perf_counter() - started
-    stats["seconds"] = round(elapsed, 3)
-    stats["ads_per_second"] = round(stats["records"] / elapsed, 1) if elapsed > 0 else None
-    return stats
+        out.append(_ENCODE(rec) + "\n")
+        counts["records"] += 1
+    return "".join(out), counts, warnings

@@ -14,7 +14,9 @@ when most detail pages are like that the board fails, because that is a layout c
 
 The listing is newest first: ads dated after the window are passed over, and paging stops after the
 first page that is wholly older than the window, so a daily run reads a page or two and fetches
-detail pages only for the ads it lands. Resume state is the next listing page's URL; ads that a
+detail pages only for the ads it lands. A page's detail pages are fetched together (up to the
+board's `max_concurrency`), and not at all when the ad's listing row is unchanged since its page was
+read (extractors/job_boards/detail_cache.py), so a re-walk costs the listing pages only. Resume state is the next listing page's URL; ads that a
 crash let the board push down a page are read twice and deduplicated by id, none is skipped."""
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from extractors.htmltext import Node, parse_html
 from extractors.http import FetchResult
 from extractors.job_boards.base import BoardAdapter, Page
 from extractors.job_boards.detail_cache import DetailCache, listing_marker
-from extractors.job_boards.normalize import parse_date, scrub_ad
+from extractors.job_boards.normalize import parse_date
 
 log = logging.getLogger("extractors.job_boards.rencai")
 
@@ -321,12 +323,12 @@ class HtmlListingAdapter(BoardAdapter):
         for (index, item), result in zip(to_fetch, results, strict=True):
             details[index] = self._detail(item, result)
             if cache is not None and details[index] is not None and "parse_error" not in details[index]:
-                # Scrubbed now, not only in the cache: the ad's raw record is then the same whether
-                # its page was fetched or cached, so the processed-record cache recognises it.
-                details[index] = scrub_ad(details[index])
-                fresh.append((_source_id(item["url"]), markers[index], details[index]))
+                fresh.append((index, _source_id(item["url"]), markers[index], details[index]))
         if cache is not None:
-            cache.put_many(fresh)
+            # The ad's raw record takes the fields as the cache keeps them (scrubbed), so it is the
+            # same whether its page was fetched or cached and the processed-record cache knows it.
+            stored = cache.put_many([entry[1:] for entry in fresh])
+            details.update((entry[0], fields) for entry, fields in zip(fresh, stored, strict=True))
         records = []
         for index, item in wanted:
             fields = dict(item)

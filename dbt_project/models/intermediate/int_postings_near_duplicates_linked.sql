@@ -10,11 +10,11 @@
 -- threshold differs in at most (1 - threshold) x 128 = 12 positions, which can spoil at most 12 of
 -- the 16 bands, so it shares a band for certain (the compile fails for fewer bands than that).
 --
--- Incremental: a run compares the signatures landed since the last run (landed_at after the
--- watermark `compared_through`) with each other and with the stored ones of the same months; a pair
--- linked before keeps the higher of its two similarities. A --full-refresh compares everything and
--- gives the same links (tests/test_dbt_incremental.py). Not handled: a revised vintage of an ad keeps
--- the links its earlier text made until the next --full-refresh.
+-- Incremental: a run compares the postings int_postings_signatures_indexed added since the last run
+-- (indexed_at after the watermark `compared_through`) with each other and with the stored ones of
+-- the same months; a pair linked before keeps the higher of its two similarities. A --full-refresh
+-- compares everything and gives the same links (tests/test_dbt_incremental.py). Not handled: a
+-- revised vintage of an ad keeps the links its earlier text made until the next --full-refresh.
 
 {{
     config(
@@ -25,9 +25,10 @@
     )
 }}
 
-{%- set threshold = var('near_duplicate_threshold', 0.9) %}
-{%- set permutations = var('minhash_permutations', 128) %}
-{%- set bands = var('minhash_bands', 16) %}
+{#- `| int or 128`: the linter's stand-in for var() is no number #}
+{%- set threshold = var('near_duplicate_threshold', 0.9) | float or 0.9 %}
+{%- set permutations = var('minhash_permutations', 128) | int or 128 %}
+{%- set bands = var('minhash_bands', 16) | int or 16 %}
 {%- set band_chars = (permutations // bands) * 8 %}
 {%- set most_differing = permutations - (permutations * threshold) | round(0, 'ceil') | int %}
 {%- if bands <= most_differing or permutations % bands != 0 %}
@@ -37,13 +38,19 @@
     ) }}
 {%- endif %}
 {#- a full build sees every pair from both sides: one is enough #}
-{%- set pair_filter = 'new.exact_key <> other.exact_key' if is_incremental() else 'new.exact_key < other.exact_key' %}
+{%- set pair_filter = 'fresh.exact_key ' ~ ('<>' if is_incremental() else '<') ~ ' other.exact_key' %}
 
 with
 
 postings as (
 
     select * from {{ ref('stg_job_boards__postings') }}
+
+),
+
+indexed as (
+
+    select * from {{ ref('int_postings_signatures_indexed') }}
 
 ),
 
@@ -66,27 +73,26 @@ texts as (
 
     -- one row per distinct text of an exact group: copies with the same text compare alike
     select distinct
-        coalesce(postings.dedup_key, postings.posting_id) as exact_key,
-        postings.posted_month,
-        -- outside 巴中 the county is null: the location keeps two cities apart
-        coalesce(postings.county, postings.location, '') as place,
-        postings.title_key,
-        postings.company_key,
-        postings.description_minhash,
+        indexed.exact_key,
+        indexed.posted_month,
+        indexed.place,
+        indexed.title_key,
+        indexed.company_key,
+        indexed.description_minhash,
         {% if is_incremental() -%}
-            -- landed since the last run (or of unknown landing time: compared again, which is safe)
-            coalesce(postings.landed_at > watermark.compared_through, true) as is_new
+            -- indexed by a run after the last one that compared
+            coalesce(indexed.indexed_at > watermark.compared_through, true) as is_new
         {%- else -%}
             true as is_new
         {%- endif %}
 
-    from postings
+    from indexed
+    -- postings gone from the landings stay in the index until a full refresh: leave them out
+    inner join postings
+        on indexed.posting_id = postings.posting_id
     {% if is_incremental() -%}
         cross join watermark
     {%- endif %}
-    where
-        postings.description_minhash is not null
-        and length(postings.description_minhash) = {{ permutations * 8 }}
 
 ),
 
@@ -105,7 +111,10 @@ band_numbers as (
 
     select band.band_number
     from (
-        values {% for band in range(bands) %}({{ band }}){{ ", " if not loop.last }}{% endfor %}
+        values
+        {%- for band in range(bands) %}
+            ({{ band }}){{ "," if not loop.last }}
+        {%- endfor %}
     ) as band (band_number)
 
 ),
@@ -128,7 +137,11 @@ banded as (
     cross join band_numbers
     {% if is_incremental() -%}
         -- a new ad is only compared with ads of its own month
-        where signatures.posted_month in (select new.posted_month from signatures as new where new.is_new)
+        where signatures.posted_month in (
+                select fresh.posted_month
+                from signatures as fresh
+                where fresh.is_new
+            )
     {%- endif %}
 
 ),
@@ -144,37 +157,37 @@ band_matches as (
 
     -- two equi-joins instead of one join on "same title or same employer", which no engine can hash
     select
-        new.exact_key as key_new,
+        fresh.exact_key as key_new,
         other.exact_key as key_other,
-        new.signature_id as signature_new,
+        fresh.signature_id as signature_new,
         other.signature_id as signature_other
 
-    from new_banded as new
+    from new_banded as fresh
     inner join banded as other
         on
-            new.band_number = other.band_number
-            and new.band_value = other.band_value
-            and new.posted_month = other.posted_month
-            and new.place = other.place
-            and new.title_key = other.title_key
+            fresh.band_number = other.band_number
+            and fresh.band_value = other.band_value
+            and fresh.posted_month = other.posted_month
+            and fresh.place = other.place
+            and fresh.title_key = other.title_key
     where {{ pair_filter }}
 
     union all
 
     select
-        new.exact_key as key_new,
+        fresh.exact_key as key_new,
         other.exact_key as key_other,
-        new.signature_id as signature_new,
+        fresh.signature_id as signature_new,
         other.signature_id as signature_other
 
-    from new_banded as new
+    from new_banded as fresh
     inner join banded as other
         on
-            new.band_number = other.band_number
-            and new.band_value = other.band_value
-            and new.posted_month = other.posted_month
-            and new.place = other.place
-            and new.company_key = other.company_key
+            fresh.band_number = other.band_number
+            and fresh.band_value = other.band_value
+            and fresh.posted_month = other.posted_month
+            and fresh.place = other.place
+            and fresh.company_key = other.company_key
     where {{ pair_filter }}
 
 ),
@@ -182,10 +195,10 @@ band_matches as (
 candidates as (
 
     select distinct
-        case when key_new < key_other then key_new else key_other end as key_a,
-        case when key_new < key_other then key_other else key_new end as key_b,
         signature_new,
-        signature_other
+        signature_other,
+        case when key_new < key_other then key_new else key_other end as key_a,
+        case when key_new < key_other then key_other else key_new end as key_b
 
     from band_matches
 
@@ -277,7 +290,7 @@ final as (
         key_a,
         key_b,
         similarity,
-        (select max(postings.landed_at) from postings) as compared_through
+        (select max(indexed.indexed_at) from indexed) as compared_through
 
     from merged
 
