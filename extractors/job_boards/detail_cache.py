@@ -37,7 +37,7 @@ def listing_marker(item: dict, required: tuple[str, ...]) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:32]
 
 
-def _open(path: Path) -> sqlite3.Connection:
+def open_cache(path: Path) -> sqlite3.Connection:
     """A cache, not a record: no fsync per commit, and a file that cannot be read is started anew."""
     try:
         db = sqlite3.connect(path)
@@ -60,7 +60,7 @@ class DetailCache:
         self.max_age = days * 86400
         self.hits = 0
         self.stored = 0
-        self._db = _open(self.path)
+        self._db = open_cache(self.path)
         self._db.execute(
             "create table if not exists details "
             "(source_id text primary key, marker text not null, read_at real not null, fields text not null)"

@@ -15,11 +15,12 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import sqlite3
 import time
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
+
+from extractors.job_boards.detail_cache import open_cache as _open
 
 log = logging.getLogger("extractors.job_boards.processed_cache")
 
@@ -47,21 +48,6 @@ def code_fingerprint() -> str:
 def raw_key(raw: dict, window_end: str | None) -> str:
     payload = json.dumps([raw, window_end], ensure_ascii=False, sort_keys=True, default=str)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
-
-
-def _open(path: Path) -> sqlite3.Connection:
-    """A cache, not a record: no fsync per commit, and a file that cannot be read is started anew."""
-    try:
-        db = sqlite3.connect(path)
-        db.execute("pragma synchronous = off")
-        db.execute("pragma journal_mode = wal")
-        return db
-    except sqlite3.DatabaseError:
-        log.warning("%s is unreadable; starting it anew", path)
-        path.unlink(missing_ok=True)
-        db = sqlite3.connect(path)
-        db.execute("pragma synchronous = off")
-        return db
 
 
 class ProcessedCache:
