@@ -108,6 +108,11 @@ FIELD_CN: dict[str, str] = {
     "value_text": "原文数值",
     "parse_error": "解析错误说明",
     "on_roll": "在籍人数",
+    "parse_error_field": "出错字段",
+    "record_kind": "记录类型",
+    "sheet": "工作表",
+    "source_file": "来源文件",
+    "superseded_by": "更正文件",
     "employment_rate_reported": "报告就业率",
     "in_field_rate_reported": "报告对口就业率",
 }

@@ -18,25 +18,13 @@ WARNING = "warning"
 # Failing rows are quarantined either way; the threshold only decides when "a few bad rows"
 # becomes "the extractor is broken". 5% absorbs odd source rows, not a broken parser.
 DEFAULT_MOSTLY = 0.95
-# Personal data is different: one leaked number is quarantined, but more than 1% of rows
-# means the scrubber is not working and nothing from this landing should be trusted.
-PRIVACY_MOSTLY = 0.99
-
 # Column that carries the 1-based line of records.jsonl; GX reports failing rows by it.
 ROW_COLUMN = "_row"
 # Column the runner fills with type problems ("year: expected integer, got str"), null when fine.
 PROBLEMS_COLUMN = "_problems"
 
-# Patterns for personal data that must have been masked by `extractors.privacy.scrub`; kept for the
-# school-records suite's per-kind checks. Job-board and bulletin landings are checked with the
-# scrubber's own detector instead (`personal_data_checks`), which sees every disguise it masks.
-# Plain `1[3-9]\d{9}` without digit boundaries on purpose: it also trips on a mobile number
-# glued to other digits, and a false alarm (quarantine) is cheaper than a leak.
-PERSONAL_DATA_PATTERNS: dict[str, str] = {
-    "mobile number": r"1[3-9]\d{9}",
-    "e-mail address": r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}",
-    "ID card number": r"(?<!\d)\d{17}[\dXx](?!\d)",
-}
+# Every source's landing is checked with the scrubber's own detector (`personal_data_checks`), which
+# sees every disguise it masks; there is no second, weaker list of patterns to drift from it.
 # Helper column `_pii_<column>`: the kinds of personal data the detector finds in <column>, or null.
 PERSONAL_DATA_PREFIX = "_pii_"
 
@@ -159,20 +147,6 @@ def base_checks(columns: dict[str, str]) -> list[Check]:
             ("(types)",),
         ),
     ]
-
-
-def no_personal_data(column: str, kind: str, *, prefix: str = "") -> Check:
-    """A critical check that `column` holds no unmasked personal data of `kind`."""
-    import great_expectations.expectations as gxe
-
-    slug = kind.replace(" ", "_").replace("-", "")
-    return critical(
-        f"{prefix or column}_has_no_{slug}",
-        gxe.ExpectColumnValuesToNotMatchRegex(
-            column=column, regex=PERSONAL_DATA_PATTERNS[kind], mostly=PRIVACY_MOSTLY
-        ),
-        f"{column} contains an unmasked {kind}",
-    )
 
 
 def add_missing_columns(frame: Any, columns: Iterable[str]) -> Any:

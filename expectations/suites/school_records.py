@@ -18,8 +18,9 @@ from expectations.suites._common import (
     base_checks,
     between,
     critical,
-    no_personal_data,
+    flag_personal_data,
     not_above,
+    personal_data_checks,
     present,
     warning,
 )
@@ -118,6 +119,14 @@ def _problem_column(field: str) -> str:
     return f"_problem_{field}"
 
 
+# Codes are digits by design (major codes), so they are left to their own format checks.
+TEXT_COLUMNS = tuple(
+    c
+    for c, kind in {**COLUMNS, **OPTIONAL_COLUMNS}.items()
+    if kind == "varchar" and c not in ("major_code", "major_code_reported")
+)
+
+
 def derive(frame: pd.DataFrame) -> pd.DataFrame:
     """Add the helper columns some checks need: the sum of the four destinations, so GX can compare
     it with graduates row by row (GX has no expectation for "column equals the sum of other
@@ -136,6 +145,9 @@ def derive(frame: pd.DataFrame) -> pd.DataFrame:
     if all(c in frame.columns for c in PLACEMENT_COLUMNS):
         # min_count: a row with any destination missing gets NaN and is not compared.
         frame[PLACEMENT_TOTAL] = frame[PLACEMENT_COLUMNS].sum(axis=1, min_count=len(PLACEMENT_COLUMNS))
+    # The scrubber's own detector over every text column, as for the other sources: a school name,
+    # a major or a note with a phone, e-mail, ID or name in it refuses the landing.
+    flag_personal_data(frame, TEXT_COLUMNS)
     return frame
 
 
@@ -180,10 +192,7 @@ def checks() -> list[Check]:
             "graduates exceed the cohort's enrolment",
             fields=("graduates", "enrolment"),
         ),
-        no_personal_data("major_name", "mobile number"),
-        no_personal_data("major_name", "ID card number"),
-        no_personal_data("school", "mobile number"),
-        no_personal_data("school", "ID card number"),
+        *personal_data_checks(TEXT_COLUMNS),
         present("school"),
         between("year_in_range", "year", "year is outside 2000-2100", min_value=2000, max_value=2100),
         present("year"),
