@@ -229,6 +229,24 @@ def test_every_disguise_in_every_text_column_refuses_the_landing(dirs, field, le
     assert leak not in quarantine_text
 
 
+@pytest.mark.parametrize(
+    ("field", "leak"),
+    [
+        ("major_name", "护理（联系人：王老师 13881234567）"),
+        ("school", "巴中职业技术学院 bzzy@163.com"),
+        ("source_file", "填表人张姐_2025.csv"),
+    ],
+)
+def test_a_school_landing_with_personal_data_is_refused_by_the_same_detector(dirs, field, leak):
+    raw, qdir = dirs
+    records = schools(20)
+    records[3][field] = leak
+    landing = write_landing(raw, "school_records", records)
+    with pytest.raises(ValidationFailed, match=rf"{field}_has_no_personal_data"):
+        validate_landing(landing, quarantine_dir=qdir)
+    assert leak not in next((qdir / "school_records").rglob("*.jsonl")).read_text(encoding="utf-8")
+
+
 def test_inconsistent_school_row_is_quarantined(dirs):
     raw, qdir = dirs
     records = schools(30)
