@@ -50,6 +50,9 @@ table {{ border-collapse: collapse; width: 100%; font-size: 13px; font-variant-n
 th, td {{ padding: 6px 8px; border-bottom: 1px solid #eceff1; text-align: right; white-space: nowrap; }}
 th {{ color: #546e7a; font-weight: 600; background: #fafbfc; }}
 td.text, th.text {{ text-align: left; }}
+/* A long occupation name wraps rather than push the verdict out of its card. */
+td.name {{ white-space: normal; min-width: 8em; }}
+td.verdict {{ min-width: 5em; }}
 .up {{ color: #c62828; }} .down {{ color: #2e7d32; }} .new {{ color: #ef6c00; }}
 .ok {{ color: #2e7d32; }} .warn {{ color: #c62828; font-weight: 600; }}
 .risk-high {{ color: #c62828; font-weight: 600; }} .risk-medium {{ color: #ef6c00; }} .risk-low {{ color: #2e7d32; }}
@@ -303,6 +306,13 @@ def shortage_sub(year: Any, df, industry: str) -> str:
     return f"{year or '—'}年需求 · {against} · {industry or '全部产业'} · 全市口径 · 名次变化较上年"
 
 
+def _verdict_lines(label: str) -> list:
+    """无对口供给（待核实） on two lines at its bracket, so the narrow column never breaks a word."""
+    head, bracket, rest = str(label).partition("（")
+    lines = [head, html.Br()]
+    return lines + [bracket + rest, html.Br()] if bracket else lines
+
+
 def shortage_table(df) -> html.Table | html.P:
     if df.empty:
         return html.P("所选产业没有紧缺职业数据。")
@@ -313,7 +323,6 @@ def shortage_table(df) -> html.Table | html.P:
             html.Th("产业", className="text"),
             html.Th("需求人数"),
             html.Th("对口毕业生"),
-            html.Th("缺口"),
             html.Th("需求/供给"),
             html.Th("判定", className="text"),
             html.Th("名次变化"),
@@ -323,18 +332,18 @@ def shortage_table(df) -> html.Table | html.P:
         html.Tr(
             [
                 html.Td(int(r.shortage_rank)),
-                html.Td(r.occupation_name, className="text"),
+                html.Td(r.occupation_name, className="text name"),
                 html.Td(r.industry, className="text"),
                 html.Td(fmt_int(r.demand_headcount)),
                 html.Td(fmt_int(r.supply_graduates)),
-                html.Td(fmt_int(r.gap)),
                 html.Td(
                     fmt_num(r.demand_supply_ratio, 2) if to_number(r.demand_supply_ratio) is not None else "—"
                 ),
-                # the verdict and its evidence (docs/shortage_rule.md), so a flag is never read without it
+                # the verdict and its evidence (docs/shortage_rule.md), so a flag is never read without it;
+                # no 缺口 column: demand minus zero graduates is not a gap anyone measured
                 html.Td(
-                    f"{r.shortage_status_label}（{r.evidence_label}）",
-                    className="text up" if r.shortage_flag else "text",
+                    [*_verdict_lines(r.shortage_status_label), html.Small(r.evidence_label)],
+                    className="text verdict up" if r.shortage_flag else "text verdict",
                 ),
                 html.Td(_rank_change(r.previous_rank, r.rank_change)),
             ]
