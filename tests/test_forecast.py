@@ -184,6 +184,9 @@ def test_the_panel_gives_each_series_what_it_gets_alone(monkeypatch) -> None:
     ]
     series.append(F.Series("short", "2024-01", [3.0, 5, 4, 6, 5, 7, 6, 8, 7, 9, 8, 10, 9, 11]))
     assert panel.jobs(8) == 2
+    monkeypatch.delenv("TALENT_FORECAST_JOBS")
+    assert panel.jobs(8) == 1  # a pool is opt-in: forked from an Airflow task process it can hang
+    monkeypatch.setenv("TALENT_FORECAST_JOBS", "2")
     together = F.backtest_panel(series)
     fitted = F.forecast_panel(together)
     for i in (0, 7, 8):  # the ends of the panel's one group, and the short series' own group

@@ -28,6 +28,8 @@ def run_stage(name: str, work: Path, params: dict, *, label: str | None = None) 
     label = label or name
     print(f"· {label} …", file=sys.stderr, flush=True)
     env = dict(os.environ, TALENT_WAREHOUSE_DIR=str(work / "warehouse"))
+    # The forecast panel may use every core here (in Airflow tasks it runs in one process).
+    env.setdefault("TALENT_FORECAST_JOBS", "auto")
     # Everything the stage writes stays in the work folder, dbt's target/ and logs included.
     for variable in ("TALENT_DUCKDB_PATH", "DBT_TARGET_PATH", "DBT_LOG_PATH"):
         env.pop(variable, None)

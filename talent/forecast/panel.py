@@ -24,7 +24,9 @@ from talent.forecast.series import Series
 
 log = logging.getLogger(__name__)
 
-# Set to the number of worker processes (1 = no pool); default: the cores this process may use.
+# Set to the number of worker processes (1 = no pool, the default). Opt-in, not the default: an
+# Airflow task process runs threads (heartbeat, log shipping) and a process pool forked from it
+# hung the forecast task under the scheduler; `talent bench` and hand-run evaluations set it.
 JOBS_ENV = "TALENT_FORECAST_JOBS"
 # Below this many series a process pool costs more than it saves.
 MIN_SERIES_PER_JOB = 4
@@ -37,14 +39,16 @@ def jobs(n_series: int) -> int:
     if multiprocessing.current_process().daemon:
         return 1  # a daemonic process (e.g. a celery prefork worker) may not start children
     configured = os.environ.get(JOBS_ENV, "").strip()
-    if configured:
+    if not configured:
+        return 1
+    if configured == "auto":
+        cores = _cores()
+    else:
         try:
             cores = max(1, int(configured))
         except ValueError:
-            log.warning("%s=%r is not a whole number; using the cores available", JOBS_ENV, configured)
-            cores = _cores()
-    else:
-        cores = _cores()
+            log.warning("%s=%r is neither a whole number nor 'auto'; using one process", JOBS_ENV, configured)
+            return 1
     return max(1, min(cores, n_series // MIN_SERIES_PER_JOB))
 
 
