@@ -70,11 +70,12 @@ def test_bare_script_rebuilds_every_model_row_for_row(tmp_path_factory, tmp_path
         differing = []
         for schema, name, _ in relations:
             # When a row was indexed or compared is the build's clock, not data: every other column counts.
+            # Doubles to 9 places: a mean summed in another order may differ in its last bit.
             columns = ", ".join(
-                f'"{column}"'
-                for (column,) in con.execute(
-                    "select column_name from information_schema.columns where table_catalog = current_database() "
-                    "and table_schema = ? and table_name = ? order by ordinal_position",
+                f'round("{column}", 9)' if kind in ("DOUBLE", "FLOAT") else f'"{column}"'
+                for column, kind in con.execute(
+                    "select column_name, data_type from information_schema.columns where table_catalog = "
+                    "current_database() and table_schema = ? and table_name = ? order by ordinal_position",
                     [schema, name],
                 ).fetchall()
                 if column not in BUILD_CLOCK_COLUMNS

@@ -367,8 +367,13 @@ INPUTS = ("sample_site", "inbox")
 VENDORED = ("quality/static/",)
 # md5/sha1/sha256 digests (dbt node names, page and landing checksums): long hex runs, not numbers.
 HEX_DIGEST = re.compile(r"(?<![0-9A-Fa-f])[0-9A-Fa-f]{32,64}(?![0-9A-Fa-f])")
-# Run ids and timestamps (20261202T130939.187812Z, 2026-12-02T13:09:39.18Z) are digit runs too.
-TIMESTAMP = re.compile(r"\d{8}T\d{6}(?:\.\d+)?Z?|\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:\.\d+)?")
+# Run ids, timestamps (20261202T130939.187812Z, 2026-12-02T13:09:39.18Z, Unix time) and UUIDs (Airflow's
+# correlation ids in the logs) are digit runs too, and identifiers, not people.
+TIMESTAMP = re.compile(
+    r"\d{8}T\d{6}(?:\.\d+)?Z?|\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:\.\d+)?"
+    r"|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+    r"|(?<![\d.])1\d{9}\.\d+"  # Unix time with a fraction (dbt's created_at: 1796218710.901022)
+)
 BINARY = {".duckdb", ".wal", ".parquet", ".xlsx", ".pdf", ".png", ".lock", ".gz", ".woff", ".woff2"}
 
 
