@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import calendar
 import json
-from bisect import bisect
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import accumulate
@@ -36,101 +35,34 @@ from pathlib import Path
 from random import Random
 
 from sample_sources import vocabulary as vocab
+from sample_sources.posting_texts import Weighted, ad_description, salary_texts
+from sample_sources.posting_vocabulary import (
+    _EMAIL_WORDS as _EMAIL_WORDS,
+)
+from sample_sources.posting_vocabulary import (
+    _HOUR_WEIGHTS as _HOUR_WEIGHTS,
+)
+from sample_sources.posting_vocabulary import (
+    _IMPLAUSIBLE_SALARIES as _IMPLAUSIBLE_SALARIES,
+)
+from sample_sources.posting_vocabulary import (
+    _MOBILE_PREFIXES as _MOBILE_PREFIXES,
+)
+from sample_sources.posting_vocabulary import (
+    _VARIANTS as _VARIANTS,
+)
+from sample_sources.posting_vocabulary import (
+    MALFORMED_REASONS as MALFORMED_REASONS,
+)
+from sample_sources.posting_vocabulary import (
+    SALARY_GROWTH as SALARY_GROWTH,
+)
 
 ZHAOPIN_DETAIL_URL = "https://www.bzzhaopin.example.cn/job/{}"
 MONTHS_COVERED = 36
 OUTSIDE_SHARE = 0.10  # ads for jobs outside Bazhong (成都市, 南充市, 达州市)
 CITY_LEVEL_SHARE = 0.04  # Bazhong ads that name only the city (county 巴中市)
 MALFORMED_SHARE = 0.027  # of ads; they are single items, so about 2% of items
-# How the malformed items are broken, per board (the HTML board has no date filter, so a date in
-# the future cannot be told from a later ad there; it breaks dates only before 2000).
-MALFORMED_REASONS = {
-    "zhaopin": (
-        "empty_title",
-        "bad_publish_time",
-        "future_date",
-        "before_2000",
-        "implausible_salary",
-        "malformed_item",
-    ),
-    "rencai": ("empty_title", "bad_publish_time", "before_2000", "implausible_salary"),
-}
-# Variants of copies after the first (weights): what a repost or cross-post changes.
-_VARIANTS = (
-    ("", 45),
-    ("decorated_title", 25),
-    ("company_form", 8),
-    ("company_abbreviation", 6),
-    ("title_paraphrase", 6),
-    ("edited_description", 10),
-)
-_IMPLAUSIBLE_SALARIES = ("350000-500000元", "99999-999999元/月", "800000元以上")
-SALARY_GROWTH = 0.03  # yearly wage drift
-
-_HOUR_WEIGHTS = {
-    7: 1,
-    8: 4,
-    9: 10,
-    10: 12,
-    11: 10,
-    12: 4,
-    13: 5,
-    14: 10,
-    15: 10,
-    16: 9,
-    17: 7,
-    18: 3,
-    19: 2,
-    20: 2,
-    21: 2,
-    22: 1,
-    23: 1,
-}
-_MOBILE_PREFIXES = (
-    "130",
-    "131",
-    "132",
-    "133",
-    "135",
-    "136",
-    "137",
-    "138",
-    "139",
-    "150",
-    "151",
-    "152",
-    "155",
-    "157",
-    "158",
-    "159",
-    "173",
-    "177",
-    "180",
-    "181",
-    "182",
-    "183",
-    "186",
-    "187",
-    "188",
-    "189",
-    "191",
-    "199",
-)
-_EMAIL_WORDS = ("hr", "zhaopin", "job", "rlzy", "bzhr", "recruit", "hrd", "bzjob")
-
-
-class Weighted:
-    """A weighted choice with its cumulative weights computed once (random.choices redoes it per call)."""
-
-    def __init__(self, pairs):
-        pairs = list(pairs)
-        self.items = [item for item, _ in pairs]
-        self.cum = list(accumulate(weight for _, weight in pairs))
-
-    def pick(self, rng: Random):
-        return self.items[bisect(self.cum, rng.random() * self.cum[-1])]
-
-
 _HOURS = Weighted(_HOUR_WEIGHTS.items())
 _OUTSIDE_CITY = Weighted(vocab.OUTSIDE_SHARES)
 _REPOSTS = Weighted(((0, 85), (1, 12), (2, 3)))
@@ -150,14 +82,6 @@ def company_core(name: str) -> str:
 
 _EDUCATION = {level: Weighted(pairs) for level, pairs in vocab.EDUCATION_BY_LEVEL.items()}
 _EXPERIENCE = {level: Weighted(pairs) for level, pairs in vocab.EXPERIENCE_BY_LEVEL.items()}
-_SALARY_KINDS = {
-    level: Weighted(
-        [("range", 70), ("negotiable", 8), ("floor", 7)]
-        + ([("daily", 7)] if level in ("op", "svc") else [])
-        + ([("annual", 9)] if level in ("eng", "mgr") else [])
-    )
-    for level in vocab.EDUCATION_BY_LEVEL
-}
 
 
 @dataclass(frozen=True)
@@ -307,114 +231,6 @@ def build_companies(
     return inside, outside
 
 
-def _k(value: int) -> str:
-    """6500 -> "6.5", 6000 -> "6" (thousands, as boards print "6.5-8K")."""
-    return f"{value / 1000:.1f}".removesuffix(".0")
-
-
-def _wan(value: int) -> str:
-    """15000 -> "1.5", 20000 -> "2" (ten-thousands)."""
-    return f"{value / 10000:.1f}".removesuffix(".0")
-
-
-def _round_pay(value: float) -> int:
-    step = 500 if value >= 4000 else 100
-    return max(step, int(round(value / step)) * step)
-
-
-def _salary_texts(rng: Random, level: str, low: int, high: int, factor: float) -> tuple[str, str, int]:
-    """The ad's pay as each board prints it, plus the number of months paid a year."""
-    lo = _round_pay(low * factor)
-    hi = max(_round_pay(high * factor), lo + 500)
-    months = 12
-    if level in ("tech", "eng", "mgr") and rng.random() < 0.22:
-        months = 14 if level == "eng" and rng.random() < 0.25 else 13
-    kind = _SALARY_KINDS[level].pick(rng)
-    if kind == "negotiable":
-        return "面议", rng.choice(("面议", "面议", "薪资面议")), months
-    if kind == "floor":
-        return f"{lo}元以上", rng.choice((f"{lo}元以上", f"{lo}以上")), months
-    if kind == "daily":
-        rate = max(80, int(round(lo / 26 / 10)) * 10)
-        rencai = f"{rate}元/天" if rng.random() < 0.6 else f"{rate}-{rate + 30}元/天"
-        return f"{rate}元/天", rencai, months
-    if kind == "annual":
-        first = max(3, round(lo * months / 10000))
-        second = max(first + 1, round(hi * months / 10000))
-        return f"{first}-{second}万/年", f"{first}万-{second}万/年", months
-    # A monthly range, the common case, in each board's favourite shapes.
-    pick = rng.random()
-    if lo >= 10000 and pick < 0.5:
-        zhaopin = f"{_wan(lo)}万-{_wan(hi)}万"
-    elif pick < 0.65:
-        zhaopin = f"{_k(lo)}-{_k(hi)}K" + (f"·{months}薪" if months > 12 else "")
-    else:
-        zhaopin = f"{lo}-{hi}元"
-    pick = rng.random()
-    if lo >= 10000:
-        rencai = f"{_wan(lo)}万-{_wan(hi)}万元/月"
-    elif pick < 0.8:
-        rencai = f"{lo}-{hi}元/月"
-    else:
-        rencai = f"{_k(lo)}-{_k(hi)}千元/月"
-    return zhaopin, rencai, months
-
-
-def _description(
-    rng: Random,
-    ad_title: str,
-    duties: tuple[str, str],
-    company: Company,
-    county: str,
-    district: str,
-    edu: str,
-    headcount: int,
-    months: int,
-) -> str:
-    """Ad text as employers write it, contact details included (the pipeline must mask them)."""
-    lines = []
-    if rng.random() < 0.5:
-        lines.append(f"{company.name}因业务发展需要，现招聘{ad_title}{headcount}名。")
-    lines.append("岗位职责：")
-    lines.append(f"1、{duties[0]}；")
-    lines.append(f"2、{duties[1]}；")
-    lines.append("3、完成上级交办的其他工作。")
-    lines.append("任职要求：")
-    edu_text = "学历不限" if edu == "不限" else f"{edu.split('/')[0]}及以上学历"
-    requirements = rng.sample(vocab.GENERIC_REQUIREMENTS, 2)
-    lines.append(f"1、{edu_text}；")
-    lines.append(f"2、{requirements[0]}；")
-    lines.append(f"3、{requirements[1]}。")
-    benefits = rng.sample(vocab.BENEFITS, rng.randint(2, 5))
-    if months > 12:
-        benefits.append(f"年底{months}薪")
-    lines.append("福利待遇：" + "、".join(benefits) + "。")
-    if county in vocab.OUTSIDE_PLACES:
-        lines.append(f"工作地点：{county}{district}")
-        if rng.random() < 0.5:
-            lines.append("巴中籍员工优先，春节提供返乡车费补贴。")
-    elif county == "巴中市":
-        lines.append("工作地点：巴中市内，面试时确定")
-    else:
-        lines.append(f"工作地点：{county}{rng.choice(vocab.ADDRESS_HINTS[county])}")
-    contact = f"联系人：{company.contact}"
-    pick = rng.random()
-    if pick < 0.55:
-        contact += f"  电话：{company.mobile}"
-    elif pick < 0.8:
-        contact += f"  电话：{company.mobile}（微信同号）"
-    else:
-        contact += f"  座机：{company.landline}"
-    lines.append(contact)
-    if rng.random() < 0.35:
-        lines.append(f"简历请发邮箱：{company.email}，邮件标题注明应聘岗位")
-    if rng.random() < 0.15:
-        lines.append(f"QQ：{company.qq}")
-    if rng.random() < 0.2 and company.wechat != company.mobile:
-        lines.append(f"微信：{company.wechat}")
-    return "\n".join(lines)
-
-
 class PostingWriter:
     """Draws ads month by month and streams both boards' items to `_data/`."""
 
@@ -504,7 +320,7 @@ class PostingWriter:
                 rencai_location = f"巴中·{vocab.RENCAI_DISTRICT[county]}"
         title, low, high, level, duties = rng.choice(self._titles_for(company))
         factor = pay_factor * (1 + SALARY_GROWTH) ** year_index * rng.lognormvariate(0, 0.08)
-        zhaopin_salary, rencai_salary, months = _salary_texts(rng, level, low, high, factor)
+        zhaopin_salary, rencai_salary, months = salary_texts(rng, level, low, high, factor)
         edu = _EDUCATION[level].pick(rng)
         rencai_edu = edu
         if edu == "本科" and rng.random() < 0.6:
@@ -515,7 +331,7 @@ class PostingWriter:
         low_count, high_count = vocab.HEADCOUNT_BY_LEVEL[level]
         headcount = rng.randint(low_count, high_count)
         rencai_headcount = "若干" if rng.random() < 0.04 else f"{headcount}人"
-        description = _description(
+        description = ad_description(
             rng, title, duties, company, county, zhaopin_district, edu, headcount, months
         )
         return Ad(
