@@ -28,6 +28,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from talent.bench.stages import pairwise  # noqa: E402  (one definition, shared with talent bench)
+
 EVAL_SET = ROOT / "tests" / "fixtures" / "postings_eval.jsonl"
 # Ads written and labelled for issue 12 before the vocabulary was grown for it, and never read while
 # tuning: the honest figure. Labelled for place, industry and occupation only.
@@ -56,27 +58,6 @@ UNCLASSIFIED = "unclassified"
 
 def _comparable(field: str, value):
     return UNCLASSIFIED if field == "occupation_code" and value is None else value
-
-
-def pairs(sizes) -> int:
-    return sum(n * (n - 1) // 2 for n in sizes)
-
-
-def pairwise(predicted: dict[str, str], truth: dict[str, int]) -> dict:
-    """Pairwise precision/recall of a clustering of items against the true grouping."""
-    both = Counter((predicted[i], truth[i]) for i in predicted)
-    tp = pairs(both.values())
-    predicted_pairs = pairs(Counter(predicted.values()).values())
-    truth_pairs = pairs(Counter(truth[i] for i in predicted).values())
-    return {
-        "true_pairs": truth_pairs,
-        "predicted_pairs": predicted_pairs,
-        "true_positive_pairs": tp,
-        "precision": round(tp / predicted_pairs, 4) if predicted_pairs else None,
-        "recall": round(tp / truth_pairs, 4) if truth_pairs else None,
-        "clusters": len(set(predicted.values())),
-        "true_clusters": len({truth[i] for i in predicted}),
-    }
 
 
 def evaluate_dedup(seed: int, postings: int, work: Path) -> dict:

@@ -198,19 +198,24 @@ def dedup_quality(work: Path, params: dict) -> dict:
     return {"seconds": round(time.perf_counter() - started, 3), **quality}
 
 
-def pairwise(predicted: dict, truth: dict) -> dict:
-    """A pair of items is a true positive when both groupings put them together."""
+def _pairs(sizes) -> int:
+    return sum(n * (n - 1) // 2 for n in sizes)
 
-    def pairs(sizes) -> int:
-        return sum(n * (n - 1) // 2 for n in sizes)
 
-    tp = pairs(Counter((predicted[i], truth[i]) for i in predicted).values())
-    predicted_pairs = pairs(Counter(predicted.values()).values())
-    truth_pairs = pairs(Counter(truth.values()).values())
+def pairwise(predicted: dict[str, str], truth: dict[str, int]) -> dict:
+    """Pairwise precision/recall of a clustering of items against the true grouping."""
+    both = Counter((predicted[i], truth[i]) for i in predicted)
+    tp = _pairs(both.values())
+    predicted_pairs = _pairs(Counter(predicted.values()).values())
+    truth_pairs = _pairs(Counter(truth[i] for i in predicted).values())
     return {
-        "items": len(predicted),
+        "true_pairs": truth_pairs,
+        "predicted_pairs": predicted_pairs,
+        "true_positive_pairs": tp,
         "precision": round(tp / predicted_pairs, 4) if predicted_pairs else None,
         "recall": round(tp / truth_pairs, 4) if truth_pairs else None,
+        "clusters": len(set(predicted.values())),
+        "true_clusters": len({truth[i] for i in predicted}),
     }
 
 
